@@ -1,0 +1,30 @@
+# iommutrace - top-level targets.  See README.md.
+#
+#   make demo    install what is missing, build, boot the VM, run the main job
+#   make check   run every test (host unit tests and VM tests)
+#   make kernel  build (or reuse) the patched kernel and the iommu selftests
+#   make vm CMD="..." [VTD=1]  run CMD in the VM
+#   make deps    install the Debian packages we need
+
+SHELL := /bin/bash
+VTD ?=
+CMD ?= uname -a
+
+.PHONY: all deps kernel demo check vm
+
+all: kernel
+
+deps:
+	@scripts/install-deps
+
+kernel: deps
+	@kernel/build
+
+demo: kernel
+	@tests/vm/demo
+
+check: kernel
+	@tests/run
+
+vm: kernel
+	@tests/vm/run $(if $(VTD),--vtd) -- $(CMD)
