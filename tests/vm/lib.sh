@@ -23,3 +23,12 @@ tap_check() {
 	fi
 	echo "failures match $expected ($(echo -n "$want" | grep -c .) expected)"
 }
+
+# build_workload: build tests/workload against the current kernel's uAPI and
+# print the directory holding the binaries.
+build_workload() {
+	local kdir out=$top/build/workload
+	kdir=$(kernel_dir) || return 1
+	make -s -C "$top/tests/workload" KDIR="$kdir" O="$out" >&2 || return 1
+	echo "$out"
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio_cdev_workload - drive a real PCI device through VFIO cdev + iommufd
+ *
+ * Usage: vfio_cdev_workload /dev/vfio/devices/vfioN
+ *
+ * The device must be bound to vfio-pci.  Sequence: bind the device to a new
+ * iommufd, allocate IOAS 1 and 2, attach the device to IOAS 1 (iommufd
+ * allocates an automatic HWPT, i.e. a VT-d paging domain), map two pages
+ * into both IOASes, replace the attachment onto IOAS 2, unmap IOAS 1,
+ * detach, and close everything.
+ *
+ * Output: one "op=NAME key=value ... ret=ERRNO" line per ioctl, with the
+ * ids the kernel returned, as iommufd_workload does.  Exit status 0, or 1
+ * with a message on stderr when a step fails.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#define IOVA 0x100000ULL
+
+static void check(int ret, const char *what)
+{
+	if (ret) {
+		fprintf(stderr, "vfio_cdev_workload: %s: %s\n", what,
+			strerror(-ret));
+		exit(1);
+	}
+}
+
+static int do_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static uint32_t ioas_alloc(int iommufd)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	int ret = do_ioctl(iommufd, IOMMU_IOAS_ALLOC, &cmd);
+
+	printf("op=ioas_alloc ioas=%u ret=%d\n", cmd.out_ioas_id, ret);
+	check(ret, "IOMMU_IOAS_ALLOC");
+	return cmd.out_ioas_id;
+}
+
+static void ioas_map(int iommufd, uint32_t ioas, void *buf, size_t len)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)buf,
+		.length = len,
+		.iova = IOVA,
+	};
+	int ret = do_ioctl(iommufd, IOMMU_IOAS_MAP, &cmd);
+
+	printf("op=map ioas=%u iova=0x%llx length=%zu ret=%d\n", ioas, IOVA,
+	       len, ret);
+	check(ret, "IOMMU_IOAS_MAP");
+}
+
+static uint32_t attach(int devfd, uint32_t pt_id, const char *op)
+{
+	struct vfio_device_attach_iommufd_pt cmd = {
+		.argsz = sizeof(cmd),
+		.pt_id = pt_id,
+	};
+	int ret = do_ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &cmd);
+
+	printf("op=%s ioas=%u hwpt=%u ret=%d\n", op, pt_id, cmd.pt_id, ret);
+	check(ret, "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+	return cmd.pt_id;
+}
+
+int main(int argc, char **argv)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+	};
+	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap) };
+	size_t len = 2 * sysconf(_SC_PAGESIZE);
+	uint32_t ioas1, ioas2;
+	int devfd, iommufd, ret;
+	void *buf;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: vfio_cdev_workload /dev/vfio/devices/vfioN\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	devfd = open(argv[1], O_RDWR);
+	if (devfd < 0)
+		check(-errno, argv[1]);
+	iommufd = open("/dev/iommu", O_RDWR);
+	if (iommufd < 0)
+		check(-errno, "/dev/iommu");
+
+	bind.iommufd = iommufd;
+	ret = do_ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
+	printf("op=bind dev=%u ret=%d\n", bind.out_devid, ret);
+	check(ret, "VFIO_DEVICE_BIND_IOMMUFD");
+
+	ioas1 = ioas_alloc(iommufd);
+	ioas2 = ioas_alloc(iommufd);
+	attach(devfd, ioas1, "attach");
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED)
+		check(-errno, "mmap");
+	ioas_map(iommufd, ioas1, buf, len);
+	ioas_map(iommufd, ioas2, buf, len);
+
+	attach(devfd, ioas2, "replace");
+
+	unmap.ioas_id = ioas1;
+	unmap.iova = IOVA;
+	unmap.length = len;
+	ret = do_ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap);
+	printf("op=unmap ioas=%u iova=0x%llx length=%zu unmapped=%llu ret=%d\n",
+	       ioas1, IOVA, len, (unsigned long long)unmap.length, ret);
+	check(ret, "IOMMU_IOAS_UNMAP");
+
+	ret = do_ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
+	printf("op=detach dev=%u ret=%d\n", bind.out_devid, ret);
+	check(ret, "VFIO_DEVICE_DETACH_IOMMUFD_PT");
+
+	close(devfd);
+	close(iommufd);
+	return 0;
+}
