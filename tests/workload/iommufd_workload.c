@@ -294,7 +294,7 @@ int main(int argc, char **argv)
 		if (ioas_unmap(ioas1, iovas[i], lengths[i]))
 			die("IOMMU_IOAS_UNMAP", errno);
 	/* Nothing is mapped at the aperture's end: -ENOENT */
-	if (ioas_unmap(ioas1, MOCK_APERTURE_LAST + 1 - page_size, page_size) !=
+	if (ioas_unmap(ioas1, (uint64_t)MOCK_APERTURE_LAST + 1 - page_size, page_size) !=
 	    -ENOENT)
 		die("IOMMU_IOAS_UNMAP of an unmapped range did not fail",
 		    EINVAL);
