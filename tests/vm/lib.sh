@@ -32,3 +32,25 @@ build_workload() {
 	make -s -C "$top/tests/workload" KDIR="$kdir" O="$out" >&2 || return 1
 	echo "$out"
 }
+
+# selftest_check NAME: run the upstream selftest NAME (iommufd,
+# iommufd_fail_nth) in the plain VM twice, with every iommufd and
+# intel_iommu event disabled and then enabled, and check both results
+# against tests/vm/expected/NAME.fail.
+selftest_check() {
+	local name=$1 kdir tap fail=0 mode enable
+	kdir=$(kernel_dir) || return 1
+	tap=$(mktemp)
+	for mode in disabled enabled; do
+		enable=0
+		[ $mode = enabled ] && enable=1
+		"$vm" --timeout 1500 -- sh -c "
+			echo $enable > /sys/kernel/tracing/events/iommufd/enable &&
+			echo $enable > /sys/kernel/tracing/events/intel_iommu/enable &&
+			exec $kdir/selftests/$name" >"$tap" 2>&1
+		echo "== $name, events $mode: exit status $?"
+		tap_check "$tap" "$top/tests/vm/expected/$name.fail" || fail=1
+	done
+	rm -f "$tap"
+	return $fail
+}
