@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * iommufd_objs.bpf.h - CO-RE readers for iommufd and VT-d objects, shared by
+ * the BPF programs of all tools.  They follow the object pointers the
+ * iommutrace tracepoints pass (TP_PROTO) and return uAPI ids, 0 for none.
+ * Include after vmlinux.h and bpf_core_read.h.
+ */
+#ifndef __IOMMUFD_OBJS_BPF_H
+#define __IOMMUFD_OBJS_BPF_H
+
+static __always_inline __u32 obj_id(struct iommufd_object *obj)
+{
+	return obj ? BPF_CORE_READ(obj, id) : 0;
+}
+
+static __always_inline __u32 ioas_id(struct iommufd_ioas *ioas)
+{
+	return ioas ? BPF_CORE_READ(ioas, obj.id) : 0;
+}
+
+static __always_inline __u32 idev_id(struct iommufd_device *idev)
+{
+	return idev ? BPF_CORE_READ(idev, obj.id) : 0;
+}
+
+static __always_inline __u32 access_id(struct iommufd_access *access)
+{
+	return access ? BPF_CORE_READ(access, obj.id) : 0;
+}
+
+static __always_inline __u32 hwpt_id(struct iommufd_hw_pagetable *hwpt)
+{
+	return hwpt ? BPF_CORE_READ(hwpt, obj.id) : 0;
+}
+
+static __always_inline bool hwpt_is_nested(struct iommufd_hw_pagetable *hwpt)
+{
+	return BPF_CORE_READ(hwpt, obj.type) ==
+	       bpf_core_enum_value(enum iommufd_object_type,
+				   IOMMUFD_OBJ_HWPT_NESTED);
+}
+
+/* The kernel-managed HWPT: the HWPT itself, or a nested HWPT's parent */
+static __always_inline struct iommufd_hwpt_paging *
+hwpt_paging(struct iommufd_hw_pagetable *hwpt)
+{
+	if (!hwpt)
+		return NULL;
+	if (hwpt_is_nested(hwpt))
+		return BPF_CORE_READ((struct iommufd_hwpt_nested *)hwpt, parent);
+	/* common is the first member of struct iommufd_hwpt_paging */
+	return (struct iommufd_hwpt_paging *)hwpt;
+}
+
+/* The IOAS a HWPT (or a nested HWPT's parent) maps */
+static __always_inline struct iommufd_ioas *
+hwpt_ioas(struct iommufd_hw_pagetable *hwpt)
+{
+	struct iommufd_hwpt_paging *paging = hwpt_paging(hwpt);
+
+	return paging ? BPF_CORE_READ(paging, ioas) : NULL;
+}
+
+#endif /* __IOMMUFD_OBJS_BPF_H */

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * iommutrace.h - what the BPF programs and the tools share: the list of
+ * traced events and the record one event produces.  Included by BPF code
+ * (after vmlinux.h) and by user space (after <linux/types.h>).
+ */
+#ifndef __IOMMUTRACE_H
+#define __IOMMUTRACE_H
+
+#define IT_COMM_LEN	16
+#define IT_NAME_LEN	32
+
+/*
+ * X(enum suffix, tracepoint name, trace system).  The order is the ABI
+ * between BPF and user space of one build only; names are what users see.
+ */
+#define IOMMUTRACE_EVENTS(X)						\
+	X(IOAS_ALLOC,		iommufd_ioas_alloc,		iommufd)	\
+	X(IOAS_DESTROY,		iommufd_ioas_destroy,		iommufd)	\
+	X(HWPT_ALLOC,		iommufd_hwpt_alloc,		iommufd)	\
+	X(HWPT_DESTROY,		iommufd_hwpt_destroy,		iommufd)	\
+	X(DEVICE_BIND,		iommufd_device_bind,		iommufd)	\
+	X(DEVICE_UNBIND,	iommufd_device_unbind,		iommufd)	\
+	X(ACCESS_CREATE,	iommufd_access_create,		iommufd)	\
+	X(ACCESS_DESTROY,	iommufd_access_destroy,		iommufd)	\
+	X(DEVICE_ATTACH,	iommufd_device_attach,		iommufd)	\
+	X(DEVICE_REPLACE,	iommufd_device_replace,		iommufd)	\
+	X(DEVICE_DETACH,	iommufd_device_detach,		iommufd)	\
+	X(ACCESS_CHANGE_IOAS,	iommufd_access_change_ioas,	iommufd)	\
+	X(IOAS_MAP,		iommufd_ioas_map,		iommufd)	\
+	X(IOAS_UNMAP,		iommufd_ioas_unmap,		iommufd)	\
+	X(IOAS_COPY,		iommufd_ioas_copy,		iommufd)	\
+	X(PAGES_PIN,		iommufd_pages_pin,		iommufd)	\
+	X(PAGES_UNPIN,		iommufd_pages_unpin,		iommufd)	\
+	X(ACCESS_PIN,		iommufd_access_pin,		iommufd)	\
+	X(ACCESS_UNPIN,		iommufd_access_unpin,		iommufd)	\
+	X(HWPT_ENFORCE_CC,	iommufd_hwpt_enforce_cc,	iommufd)	\
+	X(GROUP_SETUP_MSI,	iommufd_group_setup_msi,	iommufd)	\
+	X(VTD_ENFORCE_CC,	enforce_cache_coherency,	intel_iommu)	\
+	X(VTD_DOMAIN_ATTACH,	domain_attach_device,		intel_iommu)	\
+	X(VTD_DOMAIN_DETACH,	domain_detach_device,		intel_iommu)	\
+	X(VTD_PASID_SETUP,	pasid_setup,			intel_iommu)	\
+	X(VTD_PASID_TEARDOWN,	pasid_teardown,			intel_iommu)
+
+#define IT_ENUM(e, name, sys)	IT_##e,
+enum iommutrace_event_type {
+	IOMMUTRACE_EVENTS(IT_ENUM)
+	IT_NR_EVENTS
+};
+#undef IT_ENUM
+
+/*
+ * One traced event.  Fields an event does not have are 0.  Units: ns,
+ * bytes (iova, length, unmapped, user_va), PAGE_SIZE pages (npages).
+ */
+struct iommutrace_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 lat_ns;		/* since entry of the iommufd ioctl, 0: none */
+	__u64 iova;		/* map, unmap, access pin; copy: source */
+	__u64 iova2;		/* copy: destination IOVA */
+	__u64 length;		/* bytes */
+	__u64 unmapped;		/* unmap: bytes actually unmapped */
+	__u64 user_va;		/* map: user address mapped */
+	__u64 npages;		/* pin/unpin: pages (un)charged */
+	__u64 npinned;		/* pin/unpin: pinned pages of the range after */
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u32 ioas;		/* IOAS id; copy: source; access: old IOAS */
+	__u32 ioas2;		/* copy: destination; access: new IOAS */
+	__u32 hwpt;		/* HWPT id (attach: the resulting one) */
+	__u32 hwpt2;		/* replace: old HWPT; nested alloc: parent */
+	__u32 dev;		/* iommufd device id */
+	__u32 access;		/* access id */
+	__u32 pt;		/* attach/replace: the id user space asked for */
+	__u32 flags;		/* the event's uAPI flags */
+	__u32 uid;		/* pin/unpin: charged uid */
+	__u32 pasid;		/* VT-d PASID */
+	__u32 did;		/* VT-d domain id */
+	__s32 ret;		/* 0 or -errno */
+	__u16 type;		/* enum iommutrace_event_type */
+	__u8 auto_domain;	/* attach/replace/hwpt_alloc: automatic domain */
+	__u8 enforced;		/* coherency enforced (bind: capable) */
+	__u8 reason;		/* VT-d coherency reason, PASID pgtt, pin mode */
+	__u8 nested;		/* HWPT is nested */
+	__u8 pad[2];
+	char comm[IT_COMM_LEN];
+	char name[IT_NAME_LEN];	/* device name (e.g. 0000:00:04.0) */
+};
+
+#endif /* __IOMMUTRACE_H */

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ioastrace - trace iommufd and Intel VT-d events, one line per event.
+ *
+ * Attaches BTF-typed BPF programs (ioastrace.bpf.c) to the iommutrace
+ * tracepoints and prints the records they send through a ring buffer, as
+ * text or JSON Lines.  See ioastrace(8) in docs/ioastrace.8.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "ioastrace.h"
+#include "ioastrace.skel.h"
+
+static volatile sig_atomic_t exiting;
+static struct ioastrace_args args;
+static struct it_clock clk;
+static __u64 seen[IT_NR_EVENTS];
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !args.verbose)
+		return 0;
+	if (!args.verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int handle_event(void *ctx, void *data, size_t len)
+{
+	const struct iommutrace_event *e = data;
+
+	(void)ctx;
+	if (len < sizeof(*e) || e->type >= IT_NR_EVENTS)
+		return 0;
+	seen[e->type]++;
+	if (args.json)
+		it_print_json(stdout, e, &clk);
+	else
+		it_print_text(stdout, e, &clk);
+	return 0;
+}
+
+/* The tracepoint a program is attached to, as an event type, or -1 */
+static int prog_event(const struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+
+	if (strncmp(sec, "tp_btf/", 7))
+		return -1;
+	return it_event_lookup(sec + 7);
+}
+
+/*
+ * Which events this kernel has: a tracepoint "x" has the BTF typedef
+ * btf_trace_x.  Returns the mask, or -errno if the kernel has no BTF.
+ */
+static long long kernel_events(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	long long mask = 0;
+	char name[80];
+	int i;
+
+	if (!btf)
+		return -errno;
+	for (i = 0; i < IT_NR_EVENTS; i++) {
+		snprintf(name, sizeof(name), "btf_trace_%s", it_event_name(i));
+		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0)
+			mask |= 1LL << i;
+	}
+	btf__free(btf);
+	return mask;
+}
+
+static void print_summary(struct ioastrace_bpf *skel)
+{
+	__u64 total = 0, lost = 0;
+	int i;
+
+	for (i = 0; i < IT_NR_EVENTS; i++) {
+		total += seen[i];
+		lost += skel->bss->lost[i];
+	}
+	if (!args.json) {
+		fprintf(stderr, "ioastrace: %llu events, %llu lost\n",
+			(unsigned long long)total, (unsigned long long)lost);
+		return;
+	}
+	fprintf(stderr, "{\"summary\":{\"events\":%llu,\"lost\":%llu,\"per_event\":{",
+		(unsigned long long)total, (unsigned long long)lost);
+	for (i = 0; i < IT_NR_EVENTS; i++)
+		fprintf(stderr, "%s\"%s\":{\"seen\":%llu,\"lost\":%llu}",
+			i ? "," : "", it_event_name(i),
+			(unsigned long long)seen[i],
+			(unsigned long long)skel->bss->lost[i]);
+	fprintf(stderr, "}}}\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct ring_buffer *rb = NULL;
+	struct ioastrace_bpf *skel;
+	struct bpf_program *prog;
+	struct timespec mono, real;
+	long long have;
+	time_t deadline = 0;
+	bool done;
+	int err, cgfd = -1;
+
+	err = ioastrace_parse_args(argc, argv, &args, &done);
+	if (done)
+		return err;
+	libbpf_set_print(libbpf_print);
+
+	have = kernel_events();
+	if (have < 0) {
+		fprintf(stderr, "ioastrace: kernel BTF not available (/sys/kernel/btf/vmlinux): %s\n",
+			strerror((int)-have));
+		return 1;
+	}
+	if (!(have & (1LL << IT_IOAS_MAP))) {
+		fprintf(stderr, "ioastrace: this kernel has no iommufd tracepoints (it lacks the iommutrace patches)\n");
+		return 1;
+	}
+	if ((args.events & ~have) && args.events != (1ULL << IT_NR_EVENTS) - 1) {
+		int i;
+
+		for (i = 0; i < IT_NR_EVENTS; i++)
+			if ((args.events & ~have) & (1ULL << i))
+				fprintf(stderr, "ioastrace: this kernel has no tracepoint %s\n",
+					it_event_name(i));
+		return 1;
+	}
+	args.events &= have;	/* e.g. no VT-d events without CONFIG_INTEL_IOMMU */
+
+	skel = ioastrace_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "ioastrace: cannot open the BPF object: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	skel->rodata->targ_tgid = args.pid;
+	skel->rodata->filter_cg = args.cgroup != NULL;
+	skel->rodata->targ_ioas = args.ioas;
+	skel->rodata->targ_dev = args.dev;
+	skel->rodata->targ_failed = args.failed;
+	bpf_map__set_max_entries(skel->maps.events, args.buffer_mb << 20);
+	bpf_object__for_each_program(prog, skel->obj) {
+		int type = prog_event(prog);
+
+		if (type >= 0 && !(args.events & (1ULL << type)))
+			bpf_program__set_autoload(prog, false);
+	}
+
+	err = ioastrace_bpf__load(skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			fprintf(stderr, "ioastrace: permission denied loading BPF programs: run as root (CAP_BPF and CAP_PERFMON)\n");
+		else
+			fprintf(stderr, "ioastrace: cannot load BPF programs: %s%s\n",
+				strerror(-err), args.verbose ? "" : " (-v for details)");
+		goto cleanup;
+	}
+
+	if (args.cgroup) {
+		__u32 key = 0;
+
+		cgfd = open(args.cgroup, O_RDONLY | O_DIRECTORY);
+		if (cgfd < 0) {
+			err = -errno;
+			fprintf(stderr, "ioastrace: cannot open cgroup %s: %s\n",
+				args.cgroup, strerror(errno));
+			goto cleanup;
+		}
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.cgroup_map),
+					&key, &cgfd, BPF_ANY)) {
+			err = -errno;
+			fprintf(stderr, "ioastrace: %s is not a cgroup v2 directory: %s\n",
+				args.cgroup, strerror(errno));
+			goto cleanup;
+		}
+	}
+
+	err = ioastrace_bpf__attach(skel);
+	if (err) {
+		fprintf(stderr, "ioastrace: cannot attach BPF programs: %s\n",
+			strerror(-err));
+		goto cleanup;
+	}
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), handle_event,
+			      NULL, NULL);
+	if (!rb) {
+		err = -errno;
+		fprintf(stderr, "ioastrace: cannot create ring buffer: %s\n",
+			strerror(errno));
+		goto cleanup;
+	}
+
+	signal(SIGINT, sig_handler);
+	signal(SIGTERM, sig_handler);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	clk.timestamp = args.timestamp;
+	clk.mono_to_real_ns = (real.tv_sec - mono.tv_sec) * 1000000000ULL +
+			      real.tv_nsec - mono.tv_nsec;
+	if (args.duration)
+		deadline = mono.tv_sec + args.duration;
+	if (!args.json)
+		it_print_header(stdout, &clk);
+	else
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	fprintf(stderr, "ioastrace: tracing... Hit Ctrl-C to end.\n");
+
+	while (!exiting) {
+		err = ring_buffer__poll(rb, 100);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "ioastrace: polling the ring buffer: %s\n",
+				strerror(-err));
+			goto cleanup;
+		}
+		if (deadline) {
+			clock_gettime(CLOCK_MONOTONIC, &mono);
+			if (mono.tv_sec >= deadline)
+				break;
+		}
+	}
+	ioastrace_bpf__detach(skel);
+	ring_buffer__consume(rb);	/* what arrived before the detach */
+	err = 0;
+	fflush(stdout);
+	print_summary(skel);
+
+cleanup:
+	ring_buffer__free(rb);
+	ioastrace_bpf__destroy(skel);
+	if (cgfd >= 0)
+		close(cgfd);
+	return err ? 1 : 0;
+}
