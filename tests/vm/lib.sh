@@ -54,3 +54,12 @@ selftest_check() {
 	rm -f "$tap"
 	return $fail
 }
+
+# build_tools: build the BPF tools against the current kernel; prints the
+# directory holding the binaries.
+build_tools() {
+	local kdir
+	kdir=$(kernel_dir) || return 1
+	make -s -C "$top/tools" KDIR="$kdir" OUT="$top/build" >&2 || return 1
+	echo "$top/build/bin"
+}

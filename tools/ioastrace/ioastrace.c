@@ -131,8 +131,7 @@ int main(int argc, char **argv)
 
 	have = kernel_events();
 	if (have < 0) {
-		fprintf(stderr, "ioastrace: kernel BTF not available (/sys/kernel/btf/vmlinux): %s\n",
-			strerror((int)-have));
+		fprintf(stderr, "ioastrace: kernel BTF not available (no /sys/kernel/btf/vmlinux: CONFIG_DEBUG_INFO_BTF)\n");
 		return 1;
 	}
 	if (!(have & (1LL << IT_IOAS_MAP))) {
