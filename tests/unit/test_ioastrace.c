@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Host unit tests of ioastrace's user-space parts (cmocka): option parsing,
+ * event and errno names, JSON escaping, text and JSON formatting.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "ioastrace.h"
+
+/* Run fn(out) into a string (caller frees) */
+#define CAPTURE(buf, stmt)						\
+	do {								\
+		size_t _len;						\
+		FILE *out = open_memstream(&(buf), &_len);		\
+		stmt;							\
+		fclose(out);						\
+	} while (0)
+
+static int parse(struct ioastrace_args *a, bool *done, ...)
+{
+	char *argv[32] = { "ioastrace" };
+	int argc = 1, ret;
+	va_list ap;
+	FILE *saved = stderr;
+
+	va_start(ap, done);
+	while ((argv[argc] = va_arg(ap, char *)))
+		assert_true(++argc < 32);
+	va_end(ap);
+	stderr = fopen("/dev/null", "w");	/* keep error messages quiet */
+	ret = ioastrace_parse_args(argc, argv, a, done);
+	fclose(stderr);
+	stderr = saved;
+	return ret;
+}
+
+static void test_args_defaults(void **state)
+{
+	struct ioastrace_args a;
+	bool done;
+
+	(void)state;
+	assert_int_equal(parse(&a, &done, NULL), 0);
+	assert_false(done);
+	assert_int_equal(a.pid, 0);
+	assert_null(a.cgroup);
+	assert_int_equal(a.events, (1ULL << IT_NR_EVENTS) - 1);
+	assert_int_equal(a.buffer_mb, 16);
+	assert_false(a.json);
+	assert_false(a.failed);
+}
+
+static void test_args_all(void **state)
+{
+	struct ioastrace_args a;
+	bool done;
+
+	(void)state;
+	assert_int_equal(parse(&a, &done, "-p", "42", "-c", "/sys/fs/cgroup/x",
+			       "--ioas", "3", "--dev", "7", "-x", "-T", "-j",
+			       "-d", "5", "-b", "8", "-v",
+			       "-e", "ioas_map,iommufd_ioas_unmap", NULL), 0);
+	assert_false(done);
+	assert_int_equal(a.pid, 42);
+	assert_string_equal(a.cgroup, "/sys/fs/cgroup/x");
+	assert_int_equal(a.ioas, 3);
+	assert_int_equal(a.dev, 7);
+	assert_true(a.failed && a.timestamp && a.json && a.verbose);
+	assert_int_equal(a.duration, 5);
+	assert_int_equal(a.buffer_mb, 8);
+	assert_int_equal(a.events, (1ULL << IT_IOAS_MAP) | (1ULL << IT_IOAS_UNMAP));
+}
+
+static void test_args_errors(void **state)
+{
+	struct ioastrace_args a;
+	bool done;
+
+	(void)state;
+	/* each is a usage error: exit status 2, nothing to run */
+	assert_int_equal(parse(&a, &done, "-p", "abc", NULL), 2);
+	assert_true(done);
+	assert_int_equal(parse(&a, &done, "-p", "0", NULL), 2);
+	assert_int_equal(parse(&a, &done, "-p", "-5", NULL), 2);
+	assert_int_equal(parse(&a, &done, "-p", "12x", NULL), 2);
+	assert_int_equal(parse(&a, &done, "-p", "99999999999", NULL), 2);
+	assert_int_equal(parse(&a, &done, "--ioas", "", NULL), 2);
+	assert_int_equal(parse(&a, &done, "-d", "0", NULL), 2);
+	assert_int_equal(parse(&a, &done, "-b", "3", NULL), 2);
+	assert_int_equal(parse(&a, &done, "-e", "no_such_event", NULL), 2);
+	assert_int_equal(parse(&a, &done, "-e", "ioas_map,bogus", NULL), 2);
+	assert_int_equal(parse(&a, &done, "-e", ",", NULL), 2);
+	assert_int_equal(parse(&a, &done, "--bogus", NULL), 2);
+	assert_int_equal(parse(&a, &done, "extra", NULL), 2);
+}
+
+static void test_args_help(void **state)
+{
+	struct ioastrace_args a;
+	FILE *saved = stdout;
+	bool done;
+
+	(void)state;
+	stdout = fopen("/dev/null", "w");
+	assert_int_equal(parse(&a, &done, "-h", NULL), 0);
+	fclose(stdout);
+	stdout = saved;
+	assert_true(done);
+}
+
+static void test_event_names(void **state)
+{
+	int i;
+
+	(void)state;
+	assert_string_equal(it_event_name(IT_IOAS_MAP), "iommufd_ioas_map");
+	assert_string_equal(it_event_system(IT_VTD_ENFORCE_CC), "intel_iommu");
+	assert_int_equal(it_event_lookup("iommufd_ioas_map"), IT_IOAS_MAP);
+	assert_int_equal(it_event_lookup("ioas_map"), IT_IOAS_MAP);
+	assert_int_equal(it_event_lookup("pasid_setup"), IT_VTD_PASID_SETUP);
+	assert_int_equal(it_event_lookup("iommufd_pasid_setup"), -1);
+	assert_int_equal(it_event_lookup(""), -1);
+	for (i = 0; i < IT_NR_EVENTS; i++)
+		assert_int_equal(it_event_lookup(it_event_name(i)), i);
+	assert_string_equal(it_event_name(IT_NR_EVENTS), "unknown");
+}
+
+static void test_errno_names(void **state)
+{
+	(void)state;
+	assert_string_equal(it_errno_name(-ENOENT), "ENOENT");
+	assert_string_equal(it_errno_name(EBUSY), "EBUSY");
+	assert_string_equal(it_errno_name(-EOPNOTSUPP), "EOPNOTSUPP");
+	assert_null(it_errno_name(-4095));
+}
+
+static void test_json_string(void **state)
+{
+	char *buf = NULL;
+
+	(void)state;
+	CAPTURE(buf, it_json_string(out, "a\"b\\c\n\t\x01\x7f" "d"));
+	assert_string_equal(buf, "\"a\\\"b\\\\c\\n\\t\\u0001\\u007fd\"");
+	free(buf);
+	CAPTURE(buf, it_json_string(out, ""));
+	assert_string_equal(buf, "\"\"");
+	free(buf);
+}
+
+static struct iommutrace_event map_event(void)
+{
+	struct iommutrace_event e = {
+		.ts_ns = 5000000000ULL, .lat_ns = 12345, .type = IT_IOAS_MAP,
+		.pid = 100, .tid = 101, .ioas = 3, .iova = 0x1000000,
+		.length = 8192, .user_va = 0x7f0000001000, .flags = 7,
+		.ret = -ENOENT,
+	};
+
+	memcpy(e.comm, "qemu\"x\n", 8);
+	return e;
+}
+
+static void test_json_record(void **state)
+{
+	struct iommutrace_event e = map_event();
+	struct it_clock clk = { 0 };
+	char *buf = NULL;
+
+	(void)state;
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_string_equal(buf,
+		"{\"ts_ns\":5000000000,\"event\":\"iommufd_ioas_map\","
+		"\"system\":\"iommufd\",\"pid\":100,\"tid\":101,"
+		"\"comm\":\"qemu\\\"x\\n\",\"ret\":-2,\"errno\":\"ENOENT\","
+		"\"lat_ns\":12345,\"ioas_id\":3,\"iova\":16777216,"
+		"\"length\":8192,\"user_va\":139637976731648,\"flags\":7}\n");
+	free(buf);
+}
+
+static void test_json_comm_full_length(void **state)
+{
+	struct iommutrace_event e = map_event();
+	struct it_clock clk = { 0 };
+	char *buf = NULL;
+
+	(void)state;
+	memset(e.comm, 'x', sizeof(e.comm));	/* no NUL: must not overrun */
+	e.ret = 0;
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_non_null(strstr(buf, "\"comm\":\"xxxxxxxxxxxxxxxx\",\"ret\":0,\"errno\":null"));
+	free(buf);
+}
+
+static void test_text_record(void **state)
+{
+	struct iommutrace_event e = map_event();
+	struct it_clock clk = { 0 };
+	char *buf = NULL;
+
+	(void)state;
+	CAPTURE(buf, it_print_text(out, &e, &clk));
+	assert_non_null(strstr(buf, "0.000000"));
+	assert_non_null(strstr(buf, "iommufd_ioas_map"));
+	assert_non_null(strstr(buf, "12.3"));		/* latency in us */
+	assert_non_null(strstr(buf, "ENOENT"));
+	assert_non_null(strstr(buf, " ioas=3 iova=0x1000000 length=8192 user_va=0x7f0000001000 flags=0x7\n"));
+	free(buf);
+	e.ts_ns += 1500000;				/* relative time */
+	e.lat_ns = 0;
+	CAPTURE(buf, it_print_text(out, &e, &clk));
+	assert_non_null(strstr(buf, "0.001500"));
+	free(buf);
+}
+
+static void test_text_names(void **state)
+{
+	struct iommutrace_event e = { .type = IT_VTD_ENFORCE_CC, .reason = 3 };
+	struct it_clock clk = { 0 };
+	char *buf = NULL;
+
+	(void)state;
+	CAPTURE(buf, it_print_text(out, &e, &clk));
+	assert_non_null(strstr(buf, " enforced=0 reason=has_mappings\n"));
+	free(buf);
+	e = (struct iommutrace_event){ .type = IT_DEVICE_BIND, .dev = 1 };
+	memset(e.name, 'n', sizeof(e.name));		/* no NUL */
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_non_null(strstr(buf, "\"device\":\"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\""));
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_args_defaults),
+		cmocka_unit_test(test_args_all),
+		cmocka_unit_test(test_args_errors),
+		cmocka_unit_test(test_args_help),
+		cmocka_unit_test(test_event_names),
+		cmocka_unit_test(test_errno_names),
+		cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_json_record),
+		cmocka_unit_test(test_json_comm_full_length),
+		cmocka_unit_test(test_text_record),
+		cmocka_unit_test(test_text_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
