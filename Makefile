@@ -3,6 +3,7 @@
 #   make demo    install what is missing, build, boot the VM, run the main job
 #   make check   run every test (host unit tests and VM tests)
 #   make kernel  build (or reuse) the patched kernel and the iommu selftests
+#   make tools   build the BPF tools (build/bin/) against that kernel's BTF
 #   make vm CMD="..." [VTD=1]  run CMD in the VM
 #   make deps    install the Debian packages we need
 
@@ -10,15 +11,18 @@ SHELL := /bin/bash
 VTD ?=
 CMD ?= uname -a
 
-.PHONY: all deps kernel demo check vm
+.PHONY: all deps kernel tools demo check vm
 
-all: kernel
+all: tools
 
 deps:
 	@scripts/install-deps
 
 kernel: deps
 	@kernel/build
+
+tools: kernel
+	@$(MAKE) -s -C tools KDIR="$$(kernel/build --print-dir)" OUT="$(CURDIR)/build"
 
 demo: kernel
 	@tests/vm/demo
