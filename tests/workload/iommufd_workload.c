@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include <linux/iommufd.h>
+#include "iommufd_ops.h"
 #include "iommufd_test.h"
 
 #define MAX_MAPS 64
@@ -70,22 +71,15 @@ static void die(const char *what, int err)
 	exit(1);
 }
 
-/* ioctl returning 0 or -errno */
-static int do_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? -errno : 0;
-}
-
 static uint32_t ioas_alloc(void)
 {
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	int ret = do_ioctl(iommufd, IOMMU_IOAS_ALLOC, &cmd);
+	uint32_t ioas;
+	int ret = op_ioas_alloc(iommufd, &ioas);
 
-	printf("op=ioas_alloc ioas=%u ret=%d\n", cmd.out_ioas_id, ret);
 	if (ret)
 		die("IOMMU_IOAS_ALLOC", -ret);
 	counts[EV_IOAS_ALLOC]++;
-	return cmd.out_ioas_id;
+	return ioas;
 }
 
 static void destroy(const char *what, uint32_t id)
@@ -100,38 +94,14 @@ static void destroy(const char *what, uint32_t id)
 
 static int ioas_map(uint32_t ioas, void *buf, uint64_t iova, uint64_t length)
 {
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = ioas,
-		.user_va = (uintptr_t)buf,
-		.length = length,
-		.iova = iova,
-	};
-	int ret = do_ioctl(iommufd, IOMMU_IOAS_MAP, &cmd);
-
-	printf("op=map ioas=%u iova=0x%llx length=%llu ret=%d\n", ioas,
-	       (unsigned long long)iova, (unsigned long long)length, ret);
 	counts[EV_IOAS_MAP]++;
-	return ret;
+	return op_ioas_map(iommufd, ioas, buf, iova, length);
 }
 
 static int ioas_unmap(uint32_t ioas, uint64_t iova, uint64_t length)
 {
-	struct iommu_ioas_unmap cmd = {
-		.size = sizeof(cmd),
-		.ioas_id = ioas,
-		.iova = iova,
-		.length = length,
-	};
-	int ret = do_ioctl(iommufd, IOMMU_IOAS_UNMAP, &cmd);
-
-	printf("op=unmap ioas=%u iova=0x%llx length=%llu unmapped=%llu ret=%d\n",
-	       ioas, (unsigned long long)iova, (unsigned long long)length,
-	       ret ? 0ULL : (unsigned long long)cmd.length, ret);
 	counts[EV_IOAS_UNMAP]++;
-	return ret;
+	return op_ioas_unmap(iommufd, ioas, iova, length);
 }
 
 static void ioas_copy(uint32_t src, uint32_t dst, uint64_t iova,

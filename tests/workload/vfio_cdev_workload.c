@@ -26,6 +26,7 @@
 
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
+#include "iommufd_ops.h"
 
 #define IOVA 0x100000ULL
 
@@ -38,37 +39,12 @@ static void check(int ret, const char *what)
 	}
 }
 
-static int do_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	return ioctl(fd, cmd, arg) ? -errno : 0;
-}
-
 static uint32_t ioas_alloc(int iommufd)
 {
-	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
-	int ret = do_ioctl(iommufd, IOMMU_IOAS_ALLOC, &cmd);
+	uint32_t ioas;
 
-	printf("op=ioas_alloc ioas=%u ret=%d\n", cmd.out_ioas_id, ret);
-	check(ret, "IOMMU_IOAS_ALLOC");
-	return cmd.out_ioas_id;
-}
-
-static void ioas_map(int iommufd, uint32_t ioas, void *buf, size_t len)
-{
-	struct iommu_ioas_map cmd = {
-		.size = sizeof(cmd),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = ioas,
-		.user_va = (uintptr_t)buf,
-		.length = len,
-		.iova = IOVA,
-	};
-	int ret = do_ioctl(iommufd, IOMMU_IOAS_MAP, &cmd);
-
-	printf("op=map ioas=%u iova=0x%llx length=%zu ret=%d\n", ioas, IOVA,
-	       len, ret);
-	check(ret, "IOMMU_IOAS_MAP");
+	check(op_ioas_alloc(iommufd, &ioas), "IOMMU_IOAS_ALLOC");
+	return ioas;
 }
 
 static uint32_t attach(int devfd, uint32_t pt_id, const char *op)
@@ -90,7 +66,6 @@ int main(int argc, char **argv)
 	struct vfio_device_detach_iommufd_pt detach = {
 		.argsz = sizeof(detach),
 	};
-	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap) };
 	size_t len = 2 * sysconf(_SC_PAGESIZE);
 	uint32_t ioas1, ioas2;
 	int devfd, iommufd, ret;
@@ -121,18 +96,12 @@ int main(int argc, char **argv)
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (buf == MAP_FAILED)
 		check(-errno, "mmap");
-	ioas_map(iommufd, ioas1, buf, len);
-	ioas_map(iommufd, ioas2, buf, len);
+	check(op_ioas_map(iommufd, ioas1, buf, IOVA, len), "IOMMU_IOAS_MAP");
+	check(op_ioas_map(iommufd, ioas2, buf, IOVA, len), "IOMMU_IOAS_MAP");
 
 	attach(devfd, ioas2, "replace");
 
-	unmap.ioas_id = ioas1;
-	unmap.iova = IOVA;
-	unmap.length = len;
-	ret = do_ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap);
-	printf("op=unmap ioas=%u iova=0x%llx length=%zu unmapped=%llu ret=%d\n",
-	       ioas1, IOVA, len, (unsigned long long)unmap.length, ret);
-	check(ret, "IOMMU_IOAS_UNMAP");
+	check(op_ioas_unmap(iommufd, ioas1, IOVA, len), "IOMMU_IOAS_UNMAP");
 
 	ret = do_ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
 	printf("op=detach dev=%u ret=%d\n", bind.out_devid, ret);

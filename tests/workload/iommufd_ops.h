@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * iommufd_ops.h - the iommufd uAPI calls our workloads share.  Each call
+ * prints one "op=NAME key=value ... ret=ERRNO" line on stdout (the record
+ * the tests compare with what the tools report) and returns 0 or -errno.
+ */
+#ifndef IOMMUFD_OPS_H
+#define IOMMUFD_OPS_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <linux/iommufd.h>
+
+static inline int do_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+/* IOMMU_IOAS_ALLOC; *ioas gets the new id */
+static inline int op_ioas_alloc(int iommufd, uint32_t *ioas)
+{
+	struct iommu_ioas_alloc cmd = { .size = sizeof(cmd) };
+	int ret = do_ioctl(iommufd, IOMMU_IOAS_ALLOC, &cmd);
+
+	*ioas = cmd.out_ioas_id;
+	printf("op=ioas_alloc ioas=%u ret=%d\n", cmd.out_ioas_id, ret);
+	return ret;
+}
+
+/* IOMMU_IOAS_MAP of [buf, buf + length) at a fixed IOVA, read/write */
+static inline int op_ioas_map(int iommufd, uint32_t ioas, void *buf,
+			      uint64_t iova, uint64_t length)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas,
+		.user_va = (uintptr_t)buf,
+		.length = length,
+		.iova = iova,
+	};
+	int ret = do_ioctl(iommufd, IOMMU_IOAS_MAP, &cmd);
+
+	printf("op=map ioas=%u iova=0x%llx length=%llu ret=%d\n", ioas,
+	       (unsigned long long)iova, (unsigned long long)length, ret);
+	return ret;
+}
+
+/* IOMMU_IOAS_UNMAP of [iova, iova + length) */
+static inline int op_ioas_unmap(int iommufd, uint32_t ioas, uint64_t iova,
+				uint64_t length)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas,
+		.iova = iova,
+		.length = length,
+	};
+	int ret = do_ioctl(iommufd, IOMMU_IOAS_UNMAP, &cmd);
+
+	printf("op=unmap ioas=%u iova=0x%llx length=%llu unmapped=%llu ret=%d\n",
+	       ioas, (unsigned long long)iova, (unsigned long long)length,
+	       ret ? 0ULL : (unsigned long long)cmd.length, ret);
+	return ret;
+}
+
+#endif /* IOMMUFD_OPS_H */
