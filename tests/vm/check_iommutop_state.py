@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""check_iommutop_state.py OUTPUT: compare iommutop -j frames with the
+states iommufd_steps says it held (see tests/vm/t-iommutop-state)."""
+import json
+import sys
+
+
+def main():
+    states, top1, top2, pid = [], [], [], None
+    for line in open(sys.argv[1]):
+        tag, _, rest = line.partition(" ")
+        if tag == "steps" and rest.startswith("state "):
+            states.append({k: int(v) for k, v in
+                           (kv.split("=") for kv in rest.split()[1:])})
+        elif tag == "pid":
+            pid = int(rest)
+        elif tag in ("top1", "top2") and rest.startswith("{"):
+            (top1 if tag == "top1" else top2).append(json.loads(rest))
+    fails = 0
+    if len(states) != 14 or not top1:
+        print(f"FAIL {len(states)} state lines, {len(top1)} frames")
+        return 1
+    margin = 100_000_000    # a frame this close to a step change may straddle it
+    for st in states:
+        frames = [f for f in top1 if st["t0"] + margin < f["ts_ns"] < st["t1"] - margin]
+        if not frames:
+            print(f"FAIL step {st['step']}: no frame while it held")
+            fails += 1
+            continue
+        for f in frames:
+            rows = [r for r in f["ioas"] if r["ioas_id"] == st["ioas"] and r["pid"] == pid]
+            got = rows[0] if rows else None
+            want = dict(mapped_bytes=st["mapped"], pinned_pages=st["pinned"],
+                        devices=st["devs"], hwpts=st["hwpts"])
+            if not got or any(got[k] != v for k, v in want.items()) or got["preexisting"]:
+                print(f"FAIL step {st['step']} IOAS {st['ioas']} frame {f['frame']}: "
+                      f"want {want}, got {got and {k: got[k] for k in want}}")
+                fails += 1
+                break
+        else:
+            print(f"ok   step {st['step']} IOAS {st['ioas']}: {len(frames)} frames show "
+                  f"mapped={st['mapped']} pinned={st['pinned']} devs={st['devs']} hwpts={st['hwpts']}")
+    # after the workload: its IOASes are gone
+    last = top1[-1]
+    if any(r["pid"] == pid for r in last["ioas"]):
+        print("FAIL IOASes still shown after they were destroyed")
+        fails += 1
+    else:
+        print("ok   IOASes disappear when destroyed")
+    # iommutop started late: the IOASes it did not see created are marked
+    seen = [r for f in top2 for r in f["ioas"] if r["pid"] == 0 or r["preexisting"]]
+    if not seen or not all(r["preexisting"] for r in seen):
+        print(f"FAIL late iommutop: IOASes from before its start not marked ({len(seen)} rows)")
+        fails += 1
+    else:
+        print(f"ok   late iommutop marks {len({r['ioas_id'] for r in seen})} IOASes as preexisting")
+    return 1 if fails else 0
+
+
+sys.exit(main())

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * frame.c - turn iommutop's BPF maps into one frame (rates, latency
+ * percentiles, lock attribution) and print it as text or JSON.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "frame.h"
+
+static const char *const lock_names[LK_NR] = {
+	[LK_IOAS_MUTEX] = "ioas->mutex",
+	[LK_IOVA_RWSEM] = "iopt.iova_rwsem",
+	[LK_DOMAINS_RWSEM] = "iopt.domains_rwsem",
+	[LK_PAGES_MUTEX] = "pages->mutex",
+	[LK_ACCESS_IOAS_LOCK] = "access->ioas_lock",
+	[LK_IGROUP_LOCK] = "igroup->lock",
+	[LK_DMAR_DOMAIN_LOCK] = "dmar_domain->lock",
+	[LK_INTEL_IOMMU_LOCK] = "intel_iommu->lock",
+	[LK_QI_LOCK] = "qi->q_lock",
+};
+
+const char *lock_kind_name(int kind)
+{
+	return kind >= 0 && kind < LK_NR ? lock_names[kind] : "unknown";
+}
+
+/* What owns a lock of this kind: "ioas", "hwpt", "access", "dmar" */
+const char *lock_owner_kind(int kind)
+{
+	switch (kind) {
+	case LK_ACCESS_IOAS_LOCK: return "access";
+	case LK_IGROUP_LOCK: return "hwpt";
+	case LK_DMAR_DOMAIN_LOCK:
+	case LK_INTEL_IOMMU_LOCK:
+	case LK_QI_LOCK: return "dmar";
+	default: return "ioas";
+	}
+}
+
+const char *cc_name(const struct ioas_stat *s)
+{
+	static const char *const reasons[] = { "enforced", "already_enforced",
+					       "no_snoop_control",
+					       "has_mappings" };
+
+	switch (s->cc) {
+	case CC_OFF: return "off";
+	case CC_ENFORCED: return "enforced";
+	case CC_REFUSED:
+		return s->cc_reason < 4 ? reasons[s->cc_reason] : "refused";
+	default: return "n/a";
+	}
+}
+
+/* Upper bound (ns) of the bucket holding the q-quantile, 0 if empty */
+__u64 hist_quantile(const __u64 *hist, int n, double q)
+{
+	__u64 total = 0, seen = 0, want;
+	int i;
+
+	for (i = 0; i < n; i++)
+		total += hist[i];
+	if (!total)
+		return 0;
+	want = (__u64)(q * total + 0.999999);
+	if (want < 1)
+		want = 1;
+	for (i = 0; i < n; i++) {
+		seen += hist[i];
+		if (seen >= want)
+			return i >= 63 ? ~0ULL : (2ULL << i) - 1;
+	}
+	return ~0ULL;
+}
+
+static const struct ioas_prev *find_prev(const struct frame *prev, __u64 key)
+{
+	int i;
+
+	for (i = 0; prev && i < prev->nioas; i++)
+		if (prev->ioas[i].key == key)
+			return &prev->ioas[i].prev;
+	return NULL;
+}
+
+static double rate(__u64 now, __u64 before, double secs)
+{
+	return secs > 0 && now >= before ? (now - before) / secs : 0;
+}
+
+void frame_rates(struct frame *f, const struct frame *prev)
+{
+	double secs = prev ? (f->ts_ns - prev->ts_ns) / 1e9 : 0;
+	int i;
+
+	f->interval_s = secs;
+	for (i = 0; i < f->nioas; i++) {
+		struct ioas_row *r = &f->ioas[i];
+		const struct ioas_prev *p = find_prev(prev, r->key);
+
+		r->prev.maps = r->s.maps;
+		r->prev.unmaps = r->s.unmaps;
+		r->prev.pins = r->s.pins;
+		if (p) {
+			r->maps_s = rate(r->s.maps, p->maps, secs);
+			r->unmaps_s = rate(r->s.unmaps, p->unmaps, secs);
+			r->pins_s = rate(r->s.pins, p->pins, secs);
+		}
+		r->lat_avg_ns = r->s.lat_count ? r->s.lat_sum_ns / r->s.lat_count : 0;
+		r->lat_p99_ns = hist_quantile(r->s.lat_hist, IT_TOP_HIST, 0.99);
+	}
+}
+
+static int cmp_u64_desc(__u64 a, __u64 b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static enum sort_key sort_by;
+
+static int cmp_ioas(const void *a, const void *b)
+{
+	const struct ioas_row *x = a, *y = b;
+	int c = 0;
+
+	switch (sort_by) {
+	case SORT_MAPPED: c = cmp_u64_desc(x->s.mapped, y->s.mapped); break;
+	case SORT_RATE:
+		c = cmp_u64_desc((__u64)(x->maps_s + x->unmaps_s),
+				 (__u64)(y->maps_s + y->unmaps_s));
+		break;
+	case SORT_ERRORS: c = cmp_u64_desc(x->s.errors, y->s.errors); break;
+	default: break;
+	}
+	if (c)
+		return c;
+	if (x->s.pid != y->s.pid)
+		return x->s.pid < y->s.pid ? -1 : 1;
+	return x->s.id < y->s.id ? -1 : x->s.id > y->s.id;
+}
+
+static int cmp_lock(const void *a, const void *b)
+{
+	const struct lock_row *x = a, *y = b;
+
+	return cmp_u64_desc(x->st.wait_ns, y->st.wait_ns);
+}
+
+void frame_sort(struct frame *f, enum sort_key key)
+{
+	sort_by = key;
+	qsort(f->ioas, f->nioas, sizeof(f->ioas[0]), cmp_ioas);
+	qsort(f->locks, f->nlocks, sizeof(f->locks[0]), cmp_lock);
+}
+
+const char *sort_name(enum sort_key key)
+{
+	static const char *const names[] = { "id", "mapped", "rate", "errors" };
+
+	return key < SORT_NR ? names[key] : "id";
+}
+
+/* 1536 -> "1.5K", in powers of 1024; bytes */
+static void human(char *buf, size_t len, double v)
+{
+	static const char units[] = " KMGTP";
+	int u = 0;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (!u)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+}
+
+/* ns -> "12.3us" */
+static void dur(char *buf, size_t len, __u64 ns)
+{
+	if (!ns)
+		snprintf(buf, len, "-");
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.1fus", ns / 1e3);
+	else if (ns < 1000000000ULL)
+		snprintf(buf, len, "%.1fms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.1fs", ns / 1e9);
+}
+
+void frame_print_text(FILE *out, const struct frame *f, int rows)
+{
+	char mapped[16], avg[16], p99[16], age[16], wait[16], max[16];
+	int i, n;
+
+	fprintf(out, "iommutop  frame %llu  interval %.1fs  IOAS %d  contended locks %d  dropped %llu\n",
+		(unsigned long long)f->seq, f->interval_s, f->nioas, f->nlocks,
+		(unsigned long long)f->dropped);
+	fprintf(out, "%5s %-7s %-15s %4s %4s %5s %9s %8s %-17s %7s %7s %7s %8s %8s %5s %7s\n",
+		"IOAS", "PID", "COMM", "DEVS", "ACC", "HWPT", "MAPPED", "PINNED",
+		"COHERENCY", "MAP/s", "UNMAP/s", "PIN/s", "LAT_AVG", "LAT_P99",
+		"ERR", "AGE");
+	n = rows >= 0 && rows < f->nioas ? rows : f->nioas;
+	for (i = 0; i < n; i++) {
+		const struct ioas_row *r = &f->ioas[i];
+		char hwpt[16];
+
+		human(mapped, sizeof(mapped), r->s.mapped);
+		dur(avg, sizeof(avg), r->lat_avg_ns);
+		dur(p99, sizeof(p99), r->lat_p99_ns);
+		dur(age, sizeof(age), r->s.last_ns && f->ts_ns > r->s.last_ns ?
+				      f->ts_ns - r->s.last_ns : 0);
+		if (r->s.nhwpt_nested)
+			snprintf(hwpt, sizeof(hwpt), "%d+%dn", r->s.nhwpt,
+				 r->s.nhwpt_nested);
+		else
+			snprintf(hwpt, sizeof(hwpt), "%d", r->s.nhwpt);
+		fprintf(out, "%5u %-7u %-15.15s %4d %4d %5s %8s%s %8lld %-17s %7.1f %7.1f %7.1f %8s %8s %5llu %7s\n",
+			r->s.id, r->s.pid, r->s.preexisting ? "(before start)" : r->s.comm,
+			r->s.ndevs, r->s.naccess, hwpt, mapped,
+			r->s.preexisting ? "+" : " ", (long long)r->s.pinned,
+			cc_name(&r->s), r->maps_s, r->unmaps_s, r->pins_s, avg,
+			p99, (unsigned long long)r->s.errors, age);
+	}
+	fprintf(out, "\n%-20s %-12s %10s %10s %10s %-16s\n", "LOCK", "OWNER",
+		"CONTENDED", "WAIT", "MAX_WAIT", "TOP_WAITER");
+	for (i = 0; i < f->nlocks; i++) {
+		const struct lock_row *l = &f->locks[i];
+		char owner[24];
+
+		snprintf(owner, sizeof(owner), "%s %u%s",
+			 lock_owner_kind(l->o.kind), l->o.id,
+			 l->owner_gone ? "*" : "");
+		dur(wait, sizeof(wait), l->st.wait_ns);
+		dur(max, sizeof(max), l->st.max_ns);
+		fprintf(out, "%-20s %-12s %10llu %10s %10s %-16s\n",
+			lock_kind_name(l->o.kind), owner,
+			(unsigned long long)l->st.contended, wait, max,
+			l->top_comm);
+	}
+}
+
+static void json_str(FILE *out, const char *s, size_t max)
+{
+	size_t i;
+
+	fputc('"', out);
+	for (i = 0; i < max && s[i]; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+void frame_print_json(FILE *out, const struct frame *f)
+{
+	int i, b;
+
+	fprintf(out, "{\"ts_ns\":%llu,\"frame\":%llu,\"interval_s\":%.3f,\"dropped\":%llu,\"ioas\":[",
+		(unsigned long long)f->ts_ns, (unsigned long long)f->seq,
+		f->interval_s, (unsigned long long)f->dropped);
+	for (i = 0; i < f->nioas; i++) {
+		const struct ioas_row *r = &f->ioas[i];
+
+		fprintf(out, "%s{\"ioas_id\":%u,\"pid\":%u,\"comm\":", i ? "," : "",
+			r->s.id, r->s.pid);
+		json_str(out, r->s.comm, sizeof(r->s.comm));
+		fprintf(out, ",\"preexisting\":%s,\"devices\":%d,\"accesses\":%d,"
+			"\"hwpts\":%d,\"hwpts_nested\":%d,\"mapped_bytes\":%lld,"
+			"\"pinned_pages\":%lld,\"coherency\":\"%s\","
+			"\"maps\":%llu,\"unmaps\":%llu,\"copies\":%llu,\"pins\":%llu,"
+			"\"maps_per_s\":%.1f,\"unmaps_per_s\":%.1f,\"pins_per_s\":%.1f,"
+			"\"map_lat_avg_ns\":%llu,\"map_lat_p99_ns\":%llu,"
+			"\"errors\":%llu,\"last_event_age_ns\":%llu,\"map_lat_hist\":[",
+			r->s.preexisting ? "true" : "false", r->s.ndevs,
+			r->s.naccess, r->s.nhwpt, r->s.nhwpt_nested,
+			(long long)r->s.mapped, (long long)r->s.pinned,
+			cc_name(&r->s), (unsigned long long)r->s.maps,
+			(unsigned long long)r->s.unmaps,
+			(unsigned long long)r->s.copies,
+			(unsigned long long)r->s.pins, r->maps_s, r->unmaps_s,
+			r->pins_s, (unsigned long long)r->lat_avg_ns,
+			(unsigned long long)r->lat_p99_ns,
+			(unsigned long long)r->s.errors,
+			(unsigned long long)(r->s.last_ns && f->ts_ns > r->s.last_ns ?
+					     f->ts_ns - r->s.last_ns : 0));
+		for (b = 0; b < IT_TOP_HIST; b++)
+			fprintf(out, "%s%llu", b ? "," : "",
+				(unsigned long long)r->s.lat_hist[b]);
+		fputs("]}", out);
+	}
+	fputs("],\"locks\":[", out);
+	for (i = 0; i < f->nlocks; i++) {
+		const struct lock_row *l = &f->locks[i];
+
+		fprintf(out, "%s{\"lock\":\"%s\",\"owner\":\"%s\",\"owner_id\":%u,"
+			"\"owner_gone\":%s,\"contended\":%llu,\"wait_ns\":%llu,"
+			"\"max_wait_ns\":%llu,\"top_waiter\":",
+			i ? "," : "", lock_kind_name(l->o.kind),
+			lock_owner_kind(l->o.kind), l->o.id,
+			l->owner_gone ? "true" : "false",
+			(unsigned long long)l->st.contended,
+			(unsigned long long)l->st.wait_ns,
+			(unsigned long long)l->st.max_ns);
+		json_str(out, l->top_comm, sizeof(l->top_comm));
+		fputc('}', out);
+	}
+	fputs("]}\n", out);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* frame.h - one iommutop frame, built from the BPF maps (frame.c) */
+#ifndef __IOMMUTOP_FRAME_H
+#define __IOMMUTOP_FRAME_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "iommutop.h"
+
+struct ioas_prev {
+	__u64 maps, unmaps, pins;
+};
+
+struct ioas_row {
+	__u64 key;			/* kernel address: identity only */
+	struct ioas_stat s;
+	struct ioas_prev prev;		/* counters, for the next frame's rates */
+	double maps_s, unmaps_s, pins_s;	/* per second since last frame */
+	__u64 lat_avg_ns, lat_p99_ns;	/* map latency */
+};
+
+struct lock_row {
+	__u64 addr;
+	struct lock_owner o;
+	struct lock_stat st;
+	bool owner_gone;		/* its IOAS was destroyed */
+	__u64 top_wait_ns;		/* ... and how long in total */
+	char top_comm[IT_TOP_COMM_LEN];	/* process that waited longest */
+};
+
+struct frame {
+	__u64 seq;
+	__u64 ts_ns;			/* CLOCK_MONOTONIC */
+	double interval_s;		/* since the previous frame */
+	__u64 dropped;			/* BPF map updates that did not fit */
+	int nioas, nlocks;
+	struct ioas_row ioas[4096];
+	struct lock_row locks[1024];
+};
+
+enum sort_key { SORT_ID, SORT_MAPPED, SORT_RATE, SORT_ERRORS, SORT_NR };
+
+void frame_rates(struct frame *f, const struct frame *prev);
+void frame_sort(struct frame *f, enum sort_key key);
+const char *sort_name(enum sort_key key);
+void frame_print_text(FILE *out, const struct frame *f, int ioas_rows);
+void frame_print_json(FILE *out, const struct frame *f);
+const char *lock_kind_name(int kind);
+const char *lock_owner_kind(int kind);
+const char *cc_name(const struct ioas_stat *s);
+__u64 hist_quantile(const __u64 *hist, int n, double q);
+
+#endif /* __IOMMUTOP_FRAME_H */

@@ -1,0 +1,675 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * iommutop.bpf.c - per-IOAS state and iommufd/VT-d lock contention,
+ * aggregated in maps: the cost does not grow with what user space reads.
+ *
+ * IOAS state comes from the iommutrace tracepoints (tp_btf).  Pinned pages
+ * are charged to the IOAS whose operation first pinned an iopt_pages: the
+ * pin tracepoint names no IOAS, so fentry on the io_pagetable functions
+ * that pin or unpin records, per thread, which IOAS is being worked on.
+ * Lock addresses are learnt from the objects the tracepoints pass;
+ * lock:contention_begin/end are only accounted for those addresses.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "iommufd_objs.bpf.h"
+#include "iommutop.h"
+
+const volatile __u32 targ_tgid;		/* -p: only IOASes this process made */
+
+#define MAX_IOAS	4096
+#define MAX_LOCKS	16384
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_IOAS);
+	__type(key, __u64);
+	__type(value, struct ioas_stat);
+} ioas_stats SEC(".maps");
+
+/* HWPTs / device attachments / accesses seen being created here, so that
+ * objects from before iommutop started do not make counts negative */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);	/* hwpt, idev or access address */
+	__type(value, __u64);	/* the IOAS address it counts for */
+} members SEC(".maps");
+
+/* iopt_pages -> IOAS charged with its pins */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+} pages_owner SEC(".maps");
+
+/* tid -> IOAS its current io_pagetable operation works on */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, __u64);
+} tid_ioas SEC(".maps");
+
+/* tid -> entry time of its iommufd ioctl */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, __u64);
+} ioctl_start SEC(".maps");
+
+/* tid -> last VT-d coherency reason (fires just before iommufd's event) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} tid_cc_reason SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_LOCKS);
+	__type(key, __u64);
+	__type(value, struct lock_owner);
+} lock_owners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_LOCKS);
+	__type(key, __u64);
+	__type(value, struct lock_stat);
+} lock_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_LOCKS);
+	__type(key, struct lock_waiter_key);
+	__type(value, struct lock_waiter);
+} lock_waiters SEC(".maps");
+
+struct wait_start {
+	__u64 lock;
+	__u64 ts;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct wait_start);
+} waiting SEC(".maps");
+
+__u64 dropped;	/* updates that did not fit a full map */
+
+static __always_inline __u32 tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline void own_lock(__u64 addr, int kind, __u32 id)
+{
+	struct lock_owner o = { .kind = kind, .id = id };
+
+	if (bpf_map_update_elem(&lock_owners, &addr, &o, BPF_ANY))
+		__sync_fetch_and_add(&dropped, 1);
+}
+
+static __always_inline void own_ioas_locks(struct iommufd_ioas *ioas, __u32 id)
+{
+	__u64 base = (__u64)ioas;
+
+	own_lock(base + bpf_core_field_offset(struct iommufd_ioas, mutex),
+		 LK_IOAS_MUTEX, id);
+	own_lock(base + bpf_core_field_offset(struct iommufd_ioas, iopt.iova_rwsem),
+		 LK_IOVA_RWSEM, id);
+	own_lock(base + bpf_core_field_offset(struct iommufd_ioas, iopt.domains_rwsem),
+		 LK_DOMAINS_RWSEM, id);
+}
+
+/*
+ * The stat of an IOAS, created on first sight.  An IOAS first seen by an
+ * event other than its allocation existed before iommutop: preexisting.
+ */
+static __always_inline struct ioas_stat *ioas_get(struct iommufd_ioas *ioas,
+						  bool alloc)
+{
+	__u64 key = (__u64)ioas;
+	struct ioas_stat *s, zero = {};
+
+	if (!ioas)
+		return NULL;
+	s = bpf_map_lookup_elem(&ioas_stats, &key);
+	if (s)
+		return s;
+	if (targ_tgid && !alloc)
+		return NULL;	/* -p: unknown IOASes are someone else's */
+	zero.id = ioas_id(ioas);
+	zero.preexisting = !alloc;
+	if (alloc) {
+		zero.pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(zero.comm, sizeof(zero.comm));
+	}
+	if (bpf_map_update_elem(&ioas_stats, &key, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&ioas_stats, &key)) {
+		__sync_fetch_and_add(&dropped, 1);
+		return NULL;
+	}
+	own_ioas_locks(ioas, zero.id);
+	return bpf_map_lookup_elem(&ioas_stats, &key);
+}
+
+static __always_inline void touch(struct ioas_stat *s, int ret)
+{
+	s->last_ns = bpf_ktime_get_ns();
+	if (ret < 0)
+		__sync_fetch_and_add(&s->errors, 1);
+}
+
+/* --- ioctl latency and the per-thread IOAS context ---------------------- */
+
+SEC("fentry/iommufd_fops_ioctl")
+int BPF_PROG(ioctl_enter)
+{
+	__u32 t = tid();
+	__u64 ts = bpf_ktime_get_ns();
+
+	bpf_map_update_elem(&ioctl_start, &t, &ts, BPF_ANY);
+	return 0;
+}
+
+SEC("fexit/iommufd_fops_ioctl")
+int BPF_PROG(ioctl_exit)
+{
+	__u32 t = tid();
+
+	bpf_map_delete_elem(&ioctl_start, &t);
+	return 0;
+}
+
+static __always_inline int set_ctx(struct io_pagetable *iopt)
+{
+	__u64 ioas = (__u64)iopt - bpf_core_field_offset(struct iommufd_ioas, iopt);
+	__u32 t = tid();
+
+	bpf_map_update_elem(&tid_ioas, &t, &ioas, BPF_ANY);
+	return 0;
+}
+
+SEC("fentry/iopt_map_pages")
+int BPF_PROG(ctx_map, struct io_pagetable *iopt)
+{
+	return set_ctx(iopt);
+}
+
+SEC("fentry/iopt_unmap_iova")
+int BPF_PROG(ctx_unmap, struct io_pagetable *iopt)
+{
+	return set_ctx(iopt);
+}
+
+SEC("fentry/iopt_unmap_all")
+int BPF_PROG(ctx_unmap_all, struct io_pagetable *iopt)
+{
+	return set_ctx(iopt);
+}
+
+SEC("fentry/iopt_table_add_domain")
+int BPF_PROG(ctx_add_domain, struct io_pagetable *iopt)
+{
+	return set_ctx(iopt);
+}
+
+SEC("fentry/iopt_table_remove_domain")
+int BPF_PROG(ctx_remove_domain, struct io_pagetable *iopt)
+{
+	return set_ctx(iopt);
+}
+
+/* --- IOAS lifetime, map/unmap/copy -------------------------------------- */
+
+SEC("tp_btf/iommufd_ioas_alloc")
+int BPF_PROG(ioas_alloc, struct iommufd_ioas *ioas)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+
+	if (targ_tgid && pid != targ_tgid)
+		return 0;
+	ioas_get(ioas, true);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_ioas_destroy")
+int BPF_PROG(ioas_destroy, struct iommufd_ioas *ioas)
+{
+	__u64 key = (__u64)ioas;
+
+	/* Its locks keep their owner: their contention stays attributed */
+	bpf_map_delete_elem(&ioas_stats, &key);
+	return 0;
+}
+
+static __always_inline __u32 log2_bucket(__u64 v)
+{
+	__u32 b = 0;
+
+#pragma unroll
+	for (int i = 0; i < 6; i++) {
+		__u32 shift = 32 >> i;
+
+		if (v >> shift) {
+			v >>= shift;
+			b += shift;
+		}
+	}
+	return b < IT_TOP_HIST ? b : IT_TOP_HIST - 1;
+}
+
+SEC("tp_btf/iommufd_ioas_map")
+int BPF_PROG(ioas_map, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
+	     __u64 length, __u64 user_va, __u32 flags, int ret)
+{
+	struct ioas_stat *s = ioas_get(ioas, false);
+	__u32 t = tid();
+	__u64 *start;
+
+	if (!s)
+		return 0;
+	touch(s, ret);
+	if (ret)
+		return 0;
+	__sync_fetch_and_add(&s->maps, 1);
+	__sync_fetch_and_add(&s->mapped, length);
+	start = bpf_map_lookup_elem(&ioctl_start, &t);
+	if (start) {
+		__u64 lat = bpf_ktime_get_ns() - *start;
+		__u32 b = log2_bucket(lat);
+
+		__sync_fetch_and_add(&s->lat_count, 1);
+		__sync_fetch_and_add(&s->lat_sum_ns, lat);
+		if (b < IT_TOP_HIST)
+			__sync_fetch_and_add(&s->lat_hist[b], 1);
+	}
+	return 0;
+}
+
+SEC("tp_btf/iommufd_ioas_unmap")
+int BPF_PROG(ioas_unmap, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
+	     __u64 length, __u64 unmapped, int ret)
+{
+	struct ioas_stat *s = ioas_get(ioas, false);
+
+	if (!s)
+		return 0;
+	touch(s, ret);
+	__sync_fetch_and_add(&s->unmaps, 1);
+	__sync_fetch_and_add(&s->mapped, -(__s64)unmapped);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_ioas_copy")
+int BPF_PROG(ioas_copy, struct iommufd_ioas *dst,
+	     const struct iommu_ioas_copy *cmd, __u64 dst_iova, int ret)
+{
+	struct ioas_stat *s = ioas_get(dst, false);
+
+	if (!s)
+		return 0;
+	touch(s, ret);
+	if (ret)
+		return 0;
+	__sync_fetch_and_add(&s->copies, 1);
+	__sync_fetch_and_add(&s->mapped, BPF_CORE_READ(cmd, length));
+	return 0;
+}
+
+/* --- pins --------------------------------------------------------------- */
+
+SEC("tp_btf/iommufd_pages_pin")
+int BPF_PROG(pages_pin, struct iopt_pages *pages, unsigned long npages,
+	     int ret)
+{
+	__u64 key = (__u64)pages, *owner, *cur;
+	struct ioas_stat *s;
+	__u32 t = tid();
+
+	owner = bpf_map_lookup_elem(&pages_owner, &key);
+	if (!owner) {
+		cur = bpf_map_lookup_elem(&tid_ioas, &t);
+		if (!cur)
+			return 0;
+		bpf_map_update_elem(&pages_owner, &key, cur, BPF_ANY);
+		owner = cur;
+	}
+	s = bpf_map_lookup_elem(&ioas_stats, owner);
+	if (!s)
+		return 0;
+	touch(s, ret);
+	if (ret)
+		return 0;
+	__sync_fetch_and_add(&s->pins, 1);
+	__sync_fetch_and_add(&s->pinned, npages);
+	own_lock(key + bpf_core_field_offset(struct iopt_pages, mutex),
+		 LK_PAGES_MUTEX, s->id);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_pages_unpin")
+int BPF_PROG(pages_unpin, struct iopt_pages *pages, unsigned long npages,
+	     int ret)
+{
+	__u64 key = (__u64)pages, *owner;
+	struct ioas_stat *s;
+
+	owner = bpf_map_lookup_elem(&pages_owner, &key);
+	if (!owner)
+		return 0;
+	s = bpf_map_lookup_elem(&ioas_stats, owner);
+	if (s && !ret) {
+		__sync_fetch_and_add(&s->unpins, 1);
+		__sync_fetch_and_add(&s->pinned, -(__s64)npages);
+	}
+	if (!BPF_CORE_READ(pages, npinned)) {
+		__u64 m = key + bpf_core_field_offset(struct iopt_pages, mutex);
+
+		bpf_map_delete_elem(&pages_owner, &key);
+		bpf_map_delete_elem(&lock_owners, &m);
+	}
+	return 0;
+}
+
+/* --- HWPTs, devices, accesses ------------------------------------------- */
+
+static __always_inline void member_add(__u64 obj, struct iommufd_ioas *ioas)
+{
+	__u64 v = (__u64)ioas;
+
+	bpf_map_update_elem(&members, &obj, &v, BPF_ANY);
+}
+
+/* The IOAS an object was counted for, and forget the object */
+static __always_inline struct ioas_stat *member_del(__u64 obj)
+{
+	__u64 *ioas = bpf_map_lookup_elem(&members, &obj);
+	struct ioas_stat *s;
+
+	if (!ioas)
+		return NULL;
+	s = bpf_map_lookup_elem(&ioas_stats, ioas);
+	bpf_map_delete_elem(&members, &obj);
+	return s;
+}
+
+SEC("tp_btf/iommufd_hwpt_alloc")
+int BPF_PROG(hwpt_alloc, struct iommufd_hw_pagetable *hwpt,
+	     struct iommufd_device *idev, __u32 flags)
+{
+	struct iommufd_hwpt_paging *paging = hwpt_paging(hwpt);
+	struct iommufd_ioas *ioas = hwpt_ioas(hwpt);
+	struct ioas_stat *s = ioas_get(ioas, false);
+
+	if (!s)
+		return 0;
+	touch(s, 0);
+	if (hwpt_is_nested(hwpt)) {
+		__sync_fetch_and_add(&s->nhwpt_nested, 1);
+	} else {
+		__sync_fetch_and_add(&s->nhwpt, 1);
+		if (BPF_CORE_READ_BITFIELD_PROBED(paging, enforce_cache_coherency)) {
+			if (s->cc == CC_NONE)
+				s->cc = CC_ENFORCED;
+		} else if (s->cc != CC_REFUSED) {
+			s->cc = CC_OFF;
+		}
+	}
+	member_add((__u64)hwpt, ioas);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_hwpt_destroy")
+int BPF_PROG(hwpt_destroy, struct iommufd_hw_pagetable *hwpt)
+{
+	struct ioas_stat *s = member_del((__u64)hwpt);
+
+	if (!s)
+		return 0;
+	touch(s, 0);
+	if (hwpt_is_nested(hwpt))
+		__sync_fetch_and_add(&s->nhwpt_nested, -1);
+	else
+		__sync_fetch_and_add(&s->nhwpt, -1);
+	return 0;
+}
+
+SEC("tp_btf/enforce_cache_coherency")
+int BPF_PROG(vtd_enforce_cc, struct dmar_domain *domain, int reason)
+{
+	__u32 t = tid();
+	__u8 r = reason;
+
+	bpf_map_update_elem(&tid_cc_reason, &t, &r, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_hwpt_enforce_cc")
+int BPF_PROG(hwpt_enforce_cc, struct iommufd_hwpt_paging *paging,
+	     struct iommufd_device *idev, int ret)
+{
+	struct ioas_stat *s = ioas_get(BPF_CORE_READ(paging, ioas), false);
+	__u32 t = tid();
+	__u8 *r;
+
+	if (!s || !ret)
+		return 0;
+	touch(s, ret);
+	s->cc = CC_REFUSED;
+	r = bpf_map_lookup_elem(&tid_cc_reason, &t);
+	if (r)
+		s->cc_reason = *r;
+	return 0;
+}
+
+static __always_inline struct iommufd_ioas *
+pt_ioas(struct iommufd_object *pt_obj)
+{
+	int ioas_type = bpf_core_enum_value(enum iommufd_object_type,
+					    IOMMUFD_OBJ_IOAS);
+
+	if (!pt_obj)
+		return NULL;
+	if (BPF_CORE_READ(pt_obj, type) == ioas_type)
+		return (struct iommufd_ioas *)pt_obj;	/* obj is first */
+	return hwpt_ioas((struct iommufd_hw_pagetable *)pt_obj);
+}
+
+static __always_inline int device_attached(struct iommufd_device *idev,
+					   struct iommufd_object *pt_obj,
+					   int ret)
+{
+	struct iommufd_ioas *ioas = pt_ioas(pt_obj);
+	struct ioas_stat *s = ioas_get(ioas, false);
+
+	if (!s)
+		return 0;
+	touch(s, ret);
+	if (ret)
+		return 0;
+	__sync_fetch_and_add(&s->ndevs, 1);
+	member_add((__u64)idev, ioas);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_device_attach")
+int BPF_PROG(device_attach, struct iommufd_device *idev,
+	     struct iommufd_object *pt_obj, __u32 pt_id,
+	     struct iommufd_hw_pagetable *old, int ret)
+{
+	return device_attached(idev, pt_obj, ret);
+}
+
+SEC("tp_btf/iommufd_device_replace")
+int BPF_PROG(device_replace, struct iommufd_device *idev,
+	     struct iommufd_object *pt_obj, __u32 pt_id,
+	     struct iommufd_hw_pagetable *old, int ret)
+{
+	struct ioas_stat *s;
+
+	if (ret || !old)
+		return 0;	/* failed, or same HWPT */
+	s = member_del((__u64)idev);
+	if (s)
+		__sync_fetch_and_add(&s->ndevs, -1);
+	return device_attached(idev, pt_obj, 0);
+}
+
+SEC("tp_btf/iommufd_device_detach")
+int BPF_PROG(device_detach, struct iommufd_device *idev,
+	     struct iommufd_hw_pagetable *hwpt)
+{
+	struct ioas_stat *s = member_del((__u64)idev);
+
+	if (!s)
+		return 0;
+	touch(s, 0);
+	__sync_fetch_and_add(&s->ndevs, -1);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_access_change_ioas")
+int BPF_PROG(access_change_ioas, struct iommufd_access *access,
+	     struct iommufd_ioas *cur, struct iommufd_ioas *new, int ret)
+{
+	__u64 key = (__u64)access;
+	struct ioas_stat *s;
+
+	if (ret || cur == new)
+		return 0;
+	s = member_del(key);
+	if (s)
+		__sync_fetch_and_add(&s->naccess, -1);
+	s = ioas_get(new, false);
+	if (!s)
+		return 0;
+	touch(s, 0);
+	__sync_fetch_and_add(&s->naccess, 1);
+	member_add(key, new);
+	own_lock(key + bpf_core_field_offset(struct iommufd_access, ioas_lock),
+		 LK_ACCESS_IOAS_LOCK, access_id(access));
+	return 0;
+}
+
+SEC("tp_btf/iommufd_access_pin")
+int BPF_PROG(access_pin, struct iommufd_access *access,
+	     struct iommufd_ioas *ioas, unsigned long iova,
+	     unsigned long length, unsigned int flags, int ret)
+{
+	struct ioas_stat *s;
+	__u32 t = tid();
+	__u64 a;
+
+	if (ioas) {
+		a = (__u64)ioas;
+		bpf_map_update_elem(&tid_ioas, &t, &a, BPF_ANY);
+	}
+	s = ioas_get(ioas, false);
+	if (s)
+		touch(s, ret);
+	return 0;
+}
+
+SEC("tp_btf/iommufd_group_setup_msi")
+int BPF_PROG(group_setup_msi, struct iommufd_group *igroup,
+	     struct iommufd_hwpt_paging *paging, bool new_cookie, int ret)
+{
+	own_lock((__u64)igroup + bpf_core_field_offset(struct iommufd_group, lock),
+		 LK_IGROUP_LOCK, BPF_CORE_READ(paging, common.obj.id));
+	return 0;
+}
+
+/* --- VT-d locks --------------------------------------------------------- */
+
+SEC("tp_btf/domain_attach_device")
+int BPF_PROG(vtd_domain_attach, struct dmar_domain *domain,
+	     struct device_domain_info *info, int ret)
+{
+	struct intel_iommu *iommu = BPF_CORE_READ(info, iommu);
+	__u32 seq = BPF_CORE_READ(iommu, seq_id);
+	struct q_inval *qi = BPF_CORE_READ(iommu, qi);
+
+	own_lock((__u64)domain + bpf_core_field_offset(struct dmar_domain, lock),
+		 LK_DMAR_DOMAIN_LOCK, seq);
+	own_lock((__u64)iommu + bpf_core_field_offset(struct intel_iommu, lock),
+		 LK_INTEL_IOMMU_LOCK, seq);
+	if (qi)
+		own_lock((__u64)qi + bpf_core_field_offset(struct q_inval, q_lock),
+			 LK_QI_LOCK, seq);
+	return 0;
+}
+
+/* --- lock contention ---------------------------------------------------- */
+
+SEC("tp_btf/contention_begin")
+int BPF_PROG(contention_begin, void *lock, unsigned int flags)
+{
+	__u64 addr = (__u64)lock;
+	struct wait_start w;
+	__u32 t;
+
+	if (!bpf_map_lookup_elem(&lock_owners, &addr))
+		return 0;
+	t = tid();
+	w.lock = addr;
+	w.ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&waiting, &t, &w, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/contention_end")
+int BPF_PROG(contention_end, void *lock, int ret)
+{
+	struct lock_waiter_key wk = {};
+	struct lock_stat *st, zero = {};
+	struct lock_waiter *wt, wzero = {};
+	struct wait_start *w;
+	__u64 id = bpf_get_current_pid_tgid(), wait;
+	__u32 t = (__u32)id;
+
+	w = bpf_map_lookup_elem(&waiting, &t);
+	if (!w || w->lock != (__u64)lock)
+		return 0;
+	wait = bpf_ktime_get_ns() - w->ts;
+	wk.lock = w->lock;
+	wk.tgid = id >> 32;
+	bpf_map_delete_elem(&waiting, &t);
+
+	st = bpf_map_lookup_elem(&lock_stats, &wk.lock);
+	if (!st) {
+		bpf_map_update_elem(&lock_stats, &wk.lock, &zero, BPF_NOEXIST);
+		st = bpf_map_lookup_elem(&lock_stats, &wk.lock);
+		if (!st) {
+			__sync_fetch_and_add(&dropped, 1);
+			return 0;
+		}
+	}
+	__sync_fetch_and_add(&st->contended, 1);
+	__sync_fetch_and_add(&st->wait_ns, wait);
+	if (wait > st->max_ns)
+		st->max_ns = wait;
+
+	wt = bpf_map_lookup_elem(&lock_waiters, &wk);
+	if (!wt) {
+		bpf_get_current_comm(wzero.comm, sizeof(wzero.comm));
+		bpf_map_update_elem(&lock_waiters, &wk, &wzero, BPF_NOEXIST);
+		wt = bpf_map_lookup_elem(&lock_waiters, &wk);
+		if (!wt)
+			return 0;
+	}
+	__sync_fetch_and_add(&wt->contended, 1);
+	__sync_fetch_and_add(&wt->wait_ns, wait);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * iommutop - live view of every IOAS (mapped bytes, pinned pages, devices,
+ * HWPTs, coherency, rates, map latency) and of the contention on iommufd
+ * and VT-d locks, attributed to the IOAS or DMAR unit owning the lock.
+ * See iommutop(8) in docs/iommutop.8.md.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <ncurses.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "frame.h"
+#include "iommutop.skel.h"
+
+static struct {
+	double interval;	/* -d seconds */
+	long count;		/* -n frames, 0: forever */
+	bool batch;		/* -b */
+	bool json;		/* -j */
+	__u32 pid;		/* -p */
+	bool verbose;
+} env = { .interval = 1.0 };
+
+static volatile sig_atomic_t exiting;
+
+const char *argp_program_version = "iommutop 0.1";
+static const char doc[] =
+"Live view of iommufd IOASes and of iommufd / VT-d lock contention.\n"
+"\n"
+"USAGE: iommutop [-h] [-b] [-j] [-d SECONDS] [-n COUNT] [-p PID] [-v]\n"
+"\n"
+"EXAMPLES:\n"
+"    iommutop                 # full screen, refresh every second; q quits\n"
+"    iommutop -d 5            # refresh every 5 s\n"
+"    iommutop -b -n 3         # 3 plain text frames, for logs\n"
+"    iommutop -j -d 0.5       # one JSON object per frame, twice a second\n"
+"    iommutop -p 1234         # IOASes created by process 1234\n"
+"\n"
+"Keys (full screen): q quit, s cycle the IOAS sort (id, mapped, rate,\n"
+"errors), Tab switch panes (both, IOAS, locks).";
+
+static const struct argp_option options[] = {
+	{ "delay", 'd', "SECONDS", 0, "Refresh interval (default 1, min 0.1)", 0 },
+	{ "count", 'n', "COUNT", 0, "Number of frames, then exit", 0 },
+	{ "batch", 'b', NULL, 0, "Batch mode: plain text frames on stdout", 0 },
+	{ "json", 'j', NULL, 0, "One JSON object per frame on stdout", 0 },
+	{ "pid", 'p', "PID", 0, "Only IOASes created by this process", 0 },
+	{ "verbose", 'v', NULL, 0, "libbpf diagnostics", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	char *end;
+	long v;
+
+	switch (key) {
+	case 'd':
+		errno = 0;
+		env.interval = strtod(arg, &end);
+		if (errno || *end || !(env.interval >= 0.1 && env.interval <= 3600))
+			argp_error(state, "invalid interval '%s' (0.1 to 3600 s)", arg);
+		break;
+	case 'n':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v < 1)
+			argp_error(state, "invalid count '%s'", arg);
+		env.count = v;
+		break;
+	case 'p':
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || *end || v < 1 || v > INT_MAX)
+			argp_error(state, "invalid PID '%s'", arg);
+		env.pid = v;
+		break;
+	case 'b': env.batch = true; break;
+	case 'j': env.json = true; break;
+	case 'v': env.verbose = true; break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (!env.verbose || level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void collect(struct iommutop_bpf *skel, struct frame *f)
+{
+	const int max_ioas = sizeof(f->ioas) / sizeof(f->ioas[0]);
+	const int max_locks = sizeof(f->locks) / sizeof(f->locks[0]);
+	int ioas_fd = bpf_map__fd(skel->maps.ioas_stats);
+	int owner_fd = bpf_map__fd(skel->maps.lock_owners);
+	int stat_fd = bpf_map__fd(skel->maps.lock_stats);
+	int wait_fd = bpf_map__fd(skel->maps.lock_waiters);
+	struct lock_waiter_key wk, wcur;
+	struct lock_waiter w;
+	__u64 key, cur;
+	bool first;
+	int i, j;
+
+	f->ts_ns = now_ns();
+	f->dropped = skel->bss->dropped;
+	f->nioas = 0;
+	for (first = true; f->nioas < max_ioas &&
+	     !bpf_map_get_next_key(ioas_fd, first ? NULL : &cur, &key);
+	     first = false, cur = key) {
+		struct ioas_row *r = &f->ioas[f->nioas];
+
+		memset(r, 0, sizeof(*r));
+		if (!bpf_map_lookup_elem(ioas_fd, &key, &r->s)) {
+			r->key = key;
+			f->nioas++;
+		}
+	}
+	f->nlocks = 0;
+	for (first = true; f->nlocks < max_locks &&
+	     !bpf_map_get_next_key(stat_fd, first ? NULL : &cur, &key);
+	     first = false, cur = key) {
+		struct lock_row *l = &f->locks[f->nlocks];
+
+		memset(l, 0, sizeof(*l));
+		l->addr = key;
+		if (!bpf_map_lookup_elem(stat_fd, &key, &l->st) &&
+		    !bpf_map_lookup_elem(owner_fd, &key, &l->o))
+			f->nlocks++;
+	}
+	/* The process that waited longest on each lock */
+	for (first = true;
+	     !bpf_map_get_next_key(wait_fd, first ? NULL : &wcur, &wk);
+	     first = false, wcur = wk) {
+		if (bpf_map_lookup_elem(wait_fd, &wk, &w))
+			continue;
+		for (i = 0; i < f->nlocks; i++) {
+			struct lock_row *l = &f->locks[i];
+
+			if (l->addr == wk.lock && w.wait_ns > l->top_wait_ns) {
+				l->top_wait_ns = w.wait_ns;
+				memcpy(l->top_comm, w.comm, sizeof(l->top_comm));
+			}
+		}
+	}
+	/* A lock owned by an IOAS that no longer exists */
+	for (i = 0; i < f->nlocks; i++) {
+		struct lock_row *l = &f->locks[i];
+
+		if (strcmp(lock_owner_kind(l->o.kind), "ioas"))
+			continue;
+		l->owner_gone = true;
+		for (j = 0; j < f->nioas; j++)
+			if (f->ioas[j].s.id == l->o.id)
+				l->owner_gone = false;
+	}
+}
+
+/*
+ * Which events this kernel has: a tracepoint x has the BTF typedef
+ * btf_trace_x.  Returns 0, or prints why iommutop cannot run and returns 1.
+ */
+static int check_kernel(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool ok;
+
+	if (!btf) {
+		fprintf(stderr, "iommutop: kernel BTF not available (no /sys/kernel/btf/vmlinux: CONFIG_DEBUG_INFO_BTF)\n");
+		return 1;
+	}
+	ok = btf__find_by_name_kind(btf, "btf_trace_iommufd_ioas_map",
+				    BTF_KIND_TYPEDEF) > 0;
+	btf__free(btf);
+	if (!ok) {
+		fprintf(stderr, "iommutop: this kernel has no iommufd tracepoints (it lacks the iommutrace patches)\n");
+		return 1;
+	}
+	return 0;
+}
+
+enum pane { PANE_BOTH, PANE_IOAS, PANE_LOCKS, PANE_NR };
+
+static void draw_screen(const struct frame *f, enum sort_key sort,
+			enum pane pane)
+{
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int y = 0, in_locks = 0;
+
+	if (!mem)
+		return;
+	frame_print_text(mem, f, -1);
+	fclose(mem);
+	erase();
+	mvprintw(y++, 0, "sort: %s   pane: %s   (q quit, s sort, Tab pane)",
+		 sort_name(sort), pane == PANE_BOTH ? "both" :
+		 pane == PANE_IOAS ? "IOAS" : "locks");
+	for (line = strtok_r(buf, "\n", &save); line && y < LINES;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "LOCK ", 5))
+			in_locks = 1;
+		if ((pane == PANE_IOAS && in_locks) ||
+		    (pane == PANE_LOCKS && !in_locks && y > 1 &&
+		     strncmp(line, "iommutop", 8)))
+			continue;
+		if (!strncmp(line, "IOAS ", 5) || !strncmp(line, "LOCK ", 5))
+			attron(A_REVERSE);
+		mvprintw(y++, 0, "%.*s", COLS, line);
+		attroff(A_REVERSE);
+	}
+	refresh();
+	free(buf);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct argp argp = {
+		.options = options, .parser = parse_arg, .doc = doc,
+	};
+	static struct frame frames[2];
+	struct iommutop_bpf *skel;
+	enum sort_key sort = SORT_ID;
+	enum pane pane = PANE_BOTH;
+	bool screen;
+	long n = 0;
+	int err, cur = 0;
+
+	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	if (err)
+		return 2;
+	screen = !env.batch && !env.json;
+	if (screen && !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "iommutop: stdout is not a terminal: use -b or -j\n");
+		return 2;
+	}
+	libbpf_set_print(libbpf_print);
+	if (check_kernel())
+		return 1;
+
+	skel = iommutop_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "iommutop: cannot open the BPF object: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	skel->rodata->targ_tgid = env.pid;
+	err = iommutop_bpf__load(skel);
+	if (err) {
+		if (err == -EPERM || err == -EACCES)
+			fprintf(stderr, "iommutop: permission denied loading BPF programs: run as root (CAP_BPF and CAP_PERFMON)\n");
+		else
+			fprintf(stderr, "iommutop: cannot load BPF programs: %s%s\n",
+				strerror(-err), env.verbose ? "" : " (-v for details)");
+		goto cleanup;
+	}
+	err = iommutop_bpf__attach(skel);
+	if (err) {
+		fprintf(stderr, "iommutop: cannot attach BPF programs: %s\n",
+			strerror(-err));
+		goto cleanup;
+	}
+	signal(SIGINT, sig_handler);
+	signal(SIGTERM, sig_handler);
+	if (screen) {
+		initscr();
+		cbreak();
+		noecho();
+		keypad(stdscr, TRUE);
+		curs_set(0);
+	} else {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		fprintf(stderr, "iommutop: tracing... Hit Ctrl-C to end.\n");
+	}
+
+	collect(skel, &frames[cur]);	/* baseline for the first rates */
+	while (!exiting && (!env.count || n < env.count)) {
+		struct frame *f = &frames[!cur], *prev = &frames[cur];
+		__u64 deadline = now_ns() + (__u64)(env.interval * 1e9);
+
+		while (!exiting && now_ns() < deadline) {
+			if (screen) {
+				int ch;
+
+				timeout(100);
+				ch = getch();
+				if (ch == 'q') {
+					exiting = 1;
+				} else if (ch == 's') {
+					sort = (sort + 1) % SORT_NR;
+					break;
+				} else if (ch == '\t') {
+					pane = (pane + 1) % PANE_NR;
+					break;
+				}
+			} else {
+				usleep(20000);
+			}
+		}
+		if (exiting)
+			break;
+		collect(skel, f);
+		f->seq = ++n;
+		frame_rates(f, prev);
+		frame_sort(f, sort);
+		if (screen)
+			draw_screen(f, sort, pane);
+		else if (env.json)
+			frame_print_json(stdout, f);
+		else {
+			frame_print_text(stdout, f, -1);
+			fputc('\n', stdout);
+		}
+		cur = !cur;
+	}
+	if (screen)
+		endwin();
+	err = 0;
+cleanup:
+	iommutop_bpf__destroy(skel);
+	return err ? 1 : 0;
+}

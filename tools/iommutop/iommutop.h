@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * iommutop.h - the state iommutop's BPF programs aggregate in maps, shared
+ * by iommutop.bpf.c and iommutop.c.  Keys are kernel object addresses: they
+ * are unique while the object lives and never printed.
+ */
+#ifndef __IOMMUTOP_H
+#define __IOMMUTOP_H
+
+#define IT_TOP_COMM_LEN	16
+#define IT_TOP_HIST	32	/* log2(ns) buckets */
+
+/* ioas_stats: struct iommufd_ioas * -> struct ioas_stat */
+enum cc_state {
+	CC_NONE,		/* no HWPT seen */
+	CC_OFF,			/* HWPT does not enforce (device not capable) */
+	CC_ENFORCED,		/* every HWPT enforces snoop control */
+	CC_REFUSED,		/* the IOMMU driver refused: see cc_reason */
+};
+
+struct ioas_stat {
+	__u32 id;			/* uAPI IOAS id */
+	__u32 pid;			/* creator's tgid (0: existed before) */
+	char comm[IT_TOP_COMM_LEN];	/* creator's comm */
+	__u8 preexisting;		/* created before iommutop started */
+	__u8 cc;			/* enum cc_state */
+	__u8 cc_reason;			/* VT-d reason when refused */
+	__u8 pad;
+	__s32 ndevs;			/* devices attached (through a HWPT) */
+	__s32 naccess;			/* accesses attached */
+	__s32 nhwpt;			/* paging HWPTs on this IOAS */
+	__s32 nhwpt_nested;		/* nested HWPTs whose parent maps it */
+	__s64 mapped;			/* bytes mapped (map + copy - unmapped) */
+	__s64 pinned;			/* pages pinned by operations on it */
+	__u64 maps, unmaps, copies, pins, unpins;	/* cumulative counts */
+	__u64 errors;			/* operations that returned an error */
+	__u64 last_ns;			/* bpf_ktime_get_ns() of the last event */
+	__u64 lat_count, lat_sum_ns;	/* map latency, from ioctl entry */
+	__u64 lat_hist[IT_TOP_HIST];	/* map latency, log2(ns) buckets */
+};
+
+/* Lock kinds, by what owns them */
+enum lock_kind {
+	LK_IOAS_MUTEX,		/* iommufd_ioas::mutex */
+	LK_IOVA_RWSEM,		/* io_pagetable::iova_rwsem */
+	LK_DOMAINS_RWSEM,	/* io_pagetable::domains_rwsem */
+	LK_PAGES_MUTEX,		/* iopt_pages::mutex */
+	LK_ACCESS_IOAS_LOCK,	/* iommufd_access::ioas_lock */
+	LK_IGROUP_LOCK,		/* iommufd_group::lock */
+	LK_DMAR_DOMAIN_LOCK,	/* dmar_domain::lock */
+	LK_INTEL_IOMMU_LOCK,	/* intel_iommu::lock */
+	LK_QI_LOCK,		/* q_inval::q_lock */
+	LK_NR,
+};
+
+/* lock_owner: lock address -> who owns it */
+struct lock_owner {
+	__u8 kind;		/* enum lock_kind */
+	__u8 pad[3];
+	__u32 id;		/* IOAS id (iommufd locks), HWPT id (igroup),
+				 * access id, DMAR unit seq_id (VT-d) */
+};
+
+/* lock_stats: lock address -> contention totals */
+struct lock_stat {
+	__u64 contended;	/* contention_begin .. end pairs */
+	__u64 wait_ns;		/* total wait */
+	__u64 max_ns;		/* longest wait */
+};
+
+/* lock_waiters: (lock address, tgid) -> what that process waited */
+struct lock_waiter_key {
+	__u64 lock;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct lock_waiter {
+	__u64 wait_ns;
+	__u64 contended;
+	char comm[IT_TOP_COMM_LEN];
+};
+
+#endif /* __IOMMUTOP_H */
