@@ -102,6 +102,11 @@ void frame_rates(struct frame *f, const struct frame *prev)
 		r->prev.maps = r->s.maps;
 		r->prev.unmaps = r->s.unmaps;
 		r->prev.pins = r->s.pins;
+		static const struct ioas_prev none;
+
+		/* An IOAS created since the last frame started from 0 */
+		if (!p && !r->s.preexisting)
+			p = &none;
 		if (p) {
 			r->maps_s = rate(r->s.maps, p->maps, secs);
 			r->unmaps_s = rate(r->s.unmaps, p->unmaps, secs);

@@ -258,6 +258,7 @@ int main(int argc, char **argv)
 	long n = 0;
 	int err, cur = 0;
 
+	argp_err_exit_status = 2;	/* usage errors: as ioastrace */
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return 2;
