@@ -6,7 +6,7 @@ import sys
 
 
 def main():
-    states, top1, top2, pid = [], [], [], None
+    states, top1, top2, top3, top4, pid = [], [], [], [], [], None
     for line in open(sys.argv[1]):
         tag, _, rest = line.partition(" ")
         if tag == "steps" and rest.startswith("state "):
@@ -14,8 +14,8 @@ def main():
                            (kv.split("=") for kv in rest.split()[1:])})
         elif tag == "pid":
             pid = int(rest)
-        elif tag in ("top1", "top2") and rest.startswith("{"):
-            (top1 if tag == "top1" else top2).append(json.loads(rest))
+        elif tag in ("top1", "top2", "top3", "top4") and rest.startswith("{"):
+            {"top1": top1, "top2": top2, "top3": top3, "top4": top4}[tag].append(json.loads(rest))
     fails = 0
     if len(states) != 14 or not top1:
         print(f"FAIL {len(states)} state lines, {len(top1)} frames")
@@ -54,6 +54,20 @@ def main():
         fails += 1
     else:
         print(f"ok   late iommutop marks {len({r['ioas_id'] for r in seen})} IOASes as preexisting")
+    # -p: the workload's IOASes with its pid, nothing else; -p 1: nothing
+    rows3 = [r for f in top3 for r in f["ioas"]]
+    ids3 = {r["ioas_id"] for r in rows3}
+    if ids3 != {st["ioas"] for st in states} or any(r["pid"] != pid for r in rows3):
+        print(f"FAIL -p {pid}: IOASes {ids3}, pids {({r['pid'] for r in rows3})}")
+        fails += 1
+    else:
+        print(f"ok   -p {pid}: its {len(ids3)} IOASes and nothing else")
+    rows4 = [r for f in top4 for r in f["ioas"]]
+    if rows4 or not top4:
+        print(f"FAIL -p 1: {len(rows4)} rows in {len(top4)} frames")
+        fails += 1
+    else:
+        print(f"ok   -p 1: no IOAS in {len(top4)} frames")
     return 1 if fails else 0
 
 

@@ -215,8 +215,12 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 		human(mapped, sizeof(mapped), r->s.mapped);
 		dur(avg, sizeof(avg), r->lat_avg_ns);
 		dur(p99, sizeof(p99), r->lat_p99_ns);
-		dur(age, sizeof(age), r->s.last_ns && f->ts_ns > r->s.last_ns ?
-				      f->ts_ns - r->s.last_ns : 0);
+		if (!r->s.last_ns)
+			snprintf(age, sizeof(age), "-");
+		else if (f->ts_ns <= r->s.last_ns)
+			snprintf(age, sizeof(age), "0");	/* during collection */
+		else
+			dur(age, sizeof(age), f->ts_ns - r->s.last_ns);
 		if (r->s.nhwpt_nested)
 			snprintf(hwpt, sizeof(hwpt), "%d+%dn", r->s.nhwpt,
 				 r->s.nhwpt_nested);
@@ -229,18 +233,23 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 			cc_name(&r->s), r->maps_s, r->unmaps_s, r->pins_s, avg,
 			p99, (unsigned long long)r->s.errors, age);
 	}
-	fprintf(out, "\n%-20s %-12s %10s %10s %10s %-16s\n", "LOCK", "OWNER",
+	fprintf(out, "\n%-20s %-16s %10s %10s %10s %-16s\n", "LOCK", "OWNER/PID",
 		"CONTENDED", "WAIT", "MAX_WAIT", "TOP_WAITER");
 	for (i = 0; i < f->nlocks; i++) {
 		const struct lock_row *l = &f->locks[i];
 		char owner[24];
 
-		snprintf(owner, sizeof(owner), "%s %u%s",
-			 lock_owner_kind(l->o.kind), l->o.id,
-			 l->owner_gone ? "*" : "");
+		if (l->o.pid)
+			snprintf(owner, sizeof(owner), "%s %u/%u%s",
+				 lock_owner_kind(l->o.kind), l->o.id, l->o.pid,
+				 l->owner_gone ? "*" : "");
+		else
+			snprintf(owner, sizeof(owner), "%s %u%s",
+				 lock_owner_kind(l->o.kind), l->o.id,
+				 l->owner_gone ? "*" : "");
 		dur(wait, sizeof(wait), l->st.wait_ns);
 		dur(max, sizeof(max), l->st.max_ns);
-		fprintf(out, "%-20s %-12s %10llu %10s %10s %-16s\n",
+		fprintf(out, "%-20s %-16s %10llu %10s %10s %-16s\n",
 			lock_kind_name(l->o.kind), owner,
 			(unsigned long long)l->st.contended, wait, max,
 			l->top_comm);
@@ -307,10 +316,10 @@ void frame_print_json(FILE *out, const struct frame *f)
 		const struct lock_row *l = &f->locks[i];
 
 		fprintf(out, "%s{\"lock\":\"%s\",\"owner\":\"%s\",\"owner_id\":%u,"
-			"\"owner_gone\":%s,\"contended\":%llu,\"wait_ns\":%llu,"
-			"\"max_wait_ns\":%llu,\"top_waiter\":",
+			"\"owner_pid\":%u,\"owner_gone\":%s,\"contended\":%llu,"
+			"\"wait_ns\":%llu,\"max_wait_ns\":%llu,\"top_waiter\":",
 			i ? "," : "", lock_kind_name(l->o.kind),
-			lock_owner_kind(l->o.kind), l->o.id,
+			lock_owner_kind(l->o.kind), l->o.id, l->o.pid,
 			l->owner_gone ? "true" : "false",
 			(unsigned long long)l->st.contended,
 			(unsigned long long)l->st.wait_ns,

@@ -110,24 +110,26 @@ static __always_inline __u32 tid(void)
 	return (__u32)bpf_get_current_pid_tgid();
 }
 
-static __always_inline void own_lock(__u64 addr, int kind, __u32 id)
+static __always_inline void own_lock(__u64 addr, int kind, __u32 id,
+				     __u32 pid)
 {
-	struct lock_owner o = { .kind = kind, .id = id };
+	struct lock_owner o = { .kind = kind, .id = id, .pid = pid };
 
 	if (bpf_map_update_elem(&lock_owners, &addr, &o, BPF_ANY))
 		__sync_fetch_and_add(&dropped, 1);
 }
 
-static __always_inline void own_ioas_locks(struct iommufd_ioas *ioas, __u32 id)
+static __always_inline void own_ioas_locks(struct iommufd_ioas *ioas, __u32 id,
+					   __u32 pid)
 {
 	__u64 base = (__u64)ioas;
 
 	own_lock(base + bpf_core_field_offset(struct iommufd_ioas, mutex),
-		 LK_IOAS_MUTEX, id);
+		 LK_IOAS_MUTEX, id, pid);
 	own_lock(base + bpf_core_field_offset(struct iommufd_ioas, iopt.iova_rwsem),
-		 LK_IOVA_RWSEM, id);
+		 LK_IOVA_RWSEM, id, pid);
 	own_lock(base + bpf_core_field_offset(struct iommufd_ioas, iopt.domains_rwsem),
-		 LK_DOMAINS_RWSEM, id);
+		 LK_DOMAINS_RWSEM, id, pid);
 }
 
 /*
@@ -158,7 +160,7 @@ static __always_inline struct ioas_stat *ioas_get(struct iommufd_ioas *ioas,
 		__sync_fetch_and_add(&dropped, 1);
 		return NULL;
 	}
-	own_ioas_locks(ioas, zero.id);
+	own_ioas_locks(ioas, zero.id, zero.pid);
 	return bpf_map_lookup_elem(&ioas_stats, &key);
 }
 
@@ -353,7 +355,7 @@ int BPF_PROG(pages_pin, struct iopt_pages *pages, unsigned long npages,
 	__sync_fetch_and_add(&s->pins, 1);
 	__sync_fetch_and_add(&s->pinned, npages);
 	own_lock(key + bpf_core_field_offset(struct iopt_pages, mutex),
-		 LK_PAGES_MUTEX, s->id);
+		 LK_PAGES_MUTEX, s->id, s->pid);
 	return 0;
 }
 
@@ -557,7 +559,8 @@ int BPF_PROG(access_change_ioas, struct iommufd_access *access,
 	__sync_fetch_and_add(&s->naccess, 1);
 	member_add(key, new);
 	own_lock(key + bpf_core_field_offset(struct iommufd_access, ioas_lock),
-		 LK_ACCESS_IOAS_LOCK, access_id(access));
+		 LK_ACCESS_IOAS_LOCK, access_id(access),
+		 bpf_get_current_pid_tgid() >> 32);
 	return 0;
 }
 
@@ -585,7 +588,8 @@ int BPF_PROG(group_setup_msi, struct iommufd_group *igroup,
 	     struct iommufd_hwpt_paging *paging, bool new_cookie, int ret)
 {
 	own_lock((__u64)igroup + bpf_core_field_offset(struct iommufd_group, lock),
-		 LK_IGROUP_LOCK, BPF_CORE_READ(paging, common.obj.id));
+		 LK_IGROUP_LOCK, BPF_CORE_READ(paging, common.obj.id),
+		 bpf_get_current_pid_tgid() >> 32);
 	return 0;
 }
 
@@ -600,12 +604,12 @@ int BPF_PROG(vtd_domain_attach, struct dmar_domain *domain,
 	struct q_inval *qi = BPF_CORE_READ(iommu, qi);
 
 	own_lock((__u64)domain + bpf_core_field_offset(struct dmar_domain, lock),
-		 LK_DMAR_DOMAIN_LOCK, seq);
+		 LK_DMAR_DOMAIN_LOCK, seq, 0);
 	own_lock((__u64)iommu + bpf_core_field_offset(struct intel_iommu, lock),
-		 LK_INTEL_IOMMU_LOCK, seq);
+		 LK_INTEL_IOMMU_LOCK, seq, 0);
 	if (qi)
 		own_lock((__u64)qi + bpf_core_field_offset(struct q_inval, q_lock),
-			 LK_QI_LOCK, seq);
+			 LK_QI_LOCK, seq, 0);
 	return 0;
 }
 

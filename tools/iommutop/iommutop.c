@@ -182,7 +182,8 @@ static void collect(struct iommutop_bpf *skel, struct frame *f)
 			continue;
 		l->owner_gone = true;
 		for (j = 0; j < f->nioas; j++)
-			if (f->ioas[j].s.id == l->o.id)
+			if (f->ioas[j].s.id == l->o.id &&
+			    f->ioas[j].s.pid == l->o.pid)
 				l->owner_gone = false;
 	}
 }

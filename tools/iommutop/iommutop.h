@@ -59,6 +59,9 @@ struct lock_owner {
 	__u8 pad[3];
 	__u32 id;		/* IOAS id (iommufd locks), HWPT id (igroup),
 				 * access id, DMAR unit seq_id (VT-d) */
+	__u32 pid;		/* the owning IOAS's creator (ids are per
+				 * iommufd file), or the task that was seen
+				 * using the lock; 0: unknown */
 };
 
 /* lock_stats: lock address -> contention totals */
