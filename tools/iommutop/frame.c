@@ -315,10 +315,11 @@ void frame_print_json(FILE *out, const struct frame *f)
 	for (i = 0; i < f->nlocks; i++) {
 		const struct lock_row *l = &f->locks[i];
 
-		fprintf(out, "%s{\"lock\":\"%s\",\"owner\":\"%s\",\"owner_id\":%u,"
+		fprintf(out, "%s{\"lock\":\"%s\",\"addr\":\"0x%llx\",\"owner\":\"%s\",\"owner_id\":%u,"
 			"\"owner_pid\":%u,\"owner_gone\":%s,\"contended\":%llu,"
 			"\"wait_ns\":%llu,\"max_wait_ns\":%llu,\"top_waiter\":",
 			i ? "," : "", lock_kind_name(l->o.kind),
+			(unsigned long long)l->addr,
 			lock_owner_kind(l->o.kind), l->o.id, l->o.pid,
 			l->owner_gone ? "true" : "false",
 			(unsigned long long)l->st.contended,
