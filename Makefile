@@ -6,12 +6,14 @@
 #   make tools   build the BPF tools (build/bin/) against that kernel's BTF
 #   make vm CMD="..." [VTD=1]  run CMD in the VM
 #   make deps    install the Debian packages we need
+#   make bench   cost of ioastrace/iommutop/perf/bpftrace on map/unmap (VM)
+#   make bench-kernels  patched (tracepoints off) vs unpatched kernel (VM)
 
 SHELL := /bin/bash
 VTD ?=
 CMD ?= uname -a
 
-.PHONY: all deps kernel tools demo check vm
+.PHONY: all deps kernel tools demo check vm bench bench-kernels
 
 all: tools
 
@@ -32,3 +34,9 @@ check: kernel
 
 vm: kernel
 	@tests/vm/run $(if $(VTD),--vtd) -- $(CMD)
+
+bench: kernel
+	@bench/run
+
+bench-kernels: kernel
+	@bench/run --kernels

@@ -19,6 +19,7 @@ const volatile bool filter_cg;		/* -c: only tasks in cgroup_map[0] */
 const volatile __u32 targ_ioas;		/* --ioas: events naming this IOAS */
 const volatile __u32 targ_dev;		/* --dev: events naming this device */
 const volatile bool targ_failed;	/* -x: only ret < 0 */
+const volatile __u64 wakeup_bytes = 1 << 20;	/* set to 1/16 of the buffer */
 
 __u64 lost[IT_NR_EVENTS];		/* records dropped: ring buffer full */
 
@@ -102,7 +103,10 @@ static __always_inline int submit(struct iommutrace_event *e)
 		bpf_ringbuf_discard(e, 0);
 		return 0;
 	}
-	bpf_ringbuf_submit(e, 0);
+	/* Wake the reader only once a batch is waiting: it polls anyway */
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >
+			      wakeup_bytes ? BPF_RB_FORCE_WAKEUP :
+					     BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

@@ -160,6 +160,7 @@ int main(int argc, char **argv)
 	skel->rodata->targ_ioas = args.ioas;
 	skel->rodata->targ_dev = args.dev;
 	skel->rodata->targ_failed = args.failed;
+	skel->rodata->wakeup_bytes = ((__u64)args.buffer_mb << 20) / 16;
 	bpf_map__set_max_entries(skel->maps.events, args.buffer_mb << 20);
 	bpf_object__for_each_program(prog, skel->obj) {
 		int type = prog_event(prog);
@@ -221,14 +222,15 @@ int main(int argc, char **argv)
 			      real.tv_nsec - mono.tv_nsec;
 	if (args.duration)
 		deadline = mono.tv_sec + args.duration;
+	/* Fully buffered, flushed after each poll: one write per batch */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (!args.json)
 		it_print_header(stdout, &clk);
-	else
-		setvbuf(stdout, NULL, _IOLBF, 0);
 	fprintf(stderr, "ioastrace: tracing... Hit Ctrl-C to end.\n");
 
 	while (!exiting) {
 		err = ring_buffer__poll(rb, 100);
+		fflush(stdout);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "ioastrace: polling the ring buffer: %s\n",
 				strerror(-err));

@@ -5,8 +5,9 @@
  *
  * IOAS state comes from the iommutrace tracepoints (tp_btf).  Pinned pages
  * are charged to the IOAS whose operation first pinned an iopt_pages: the
- * pin tracepoint names no IOAS, so fentry on the io_pagetable functions
- * that pin or unpin records, per thread, which IOAS is being worked on.
+ * pin tracepoint names no IOAS, so fentry on the functions that take new
+ * pins (map/copy, domain fill, access pin) records, per thread, which IOAS
+ * is being worked on; unpins go to the iopt_pages' owner.
  * Lock addresses are learnt from the objects the tracepoints pass;
  * lock:contention_begin/end are only accounted for those addresses.
  */
@@ -54,9 +55,10 @@ struct {
 	__type(value, __u64);
 } tid_ioas SEC(".maps");
 
-/* tid -> entry time of its iommufd ioctl */
+/* tid -> entry time of its latest iommufd ioctl (no fexit: only map
+ * latency is computed, and a map always runs inside its ioctl) */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 10240);
 	__type(key, __u32);
 	__type(value, __u64);
@@ -183,15 +185,6 @@ int BPF_PROG(ioctl_enter)
 	return 0;
 }
 
-SEC("fexit/iommufd_fops_ioctl")
-int BPF_PROG(ioctl_exit)
-{
-	__u32 t = tid();
-
-	bpf_map_delete_elem(&ioctl_start, &t);
-	return 0;
-}
-
 static __always_inline int set_ctx(struct io_pagetable *iopt)
 {
 	__u64 ioas = (__u64)iopt - bpf_core_field_offset(struct iommufd_ioas, iopt);
@@ -207,28 +200,18 @@ int BPF_PROG(ctx_map, struct io_pagetable *iopt)
 	return set_ctx(iopt);
 }
 
-SEC("fentry/iopt_unmap_iova")
-int BPF_PROG(ctx_unmap, struct io_pagetable *iopt)
-{
-	return set_ctx(iopt);
-}
-
-SEC("fentry/iopt_unmap_all")
-int BPF_PROG(ctx_unmap_all, struct io_pagetable *iopt)
-{
-	return set_ctx(iopt);
-}
-
 SEC("fentry/iopt_table_add_domain")
 int BPF_PROG(ctx_add_domain, struct io_pagetable *iopt)
 {
 	return set_ctx(iopt);
 }
 
-SEC("fentry/iopt_table_remove_domain")
-int BPF_PROG(ctx_remove_domain, struct io_pagetable *iopt)
+SEC("fentry/iommufd_access_pin_pages")
+int BPF_PROG(ctx_access_pin, struct iommufd_access *access)
 {
-	return set_ctx(iopt);
+	struct iommufd_ioas *ioas = BPF_CORE_READ(access, ioas);
+
+	return ioas ? set_ctx(&ioas->iopt) : 0;
 }
 
 /* --- IOAS lifetime, map/unmap/copy -------------------------------------- */
@@ -338,6 +321,8 @@ int BPF_PROG(pages_pin, struct iopt_pages *pages, unsigned long npages,
 	struct ioas_stat *s;
 	__u32 t = tid();
 
+	bool first = false;
+
 	owner = bpf_map_lookup_elem(&pages_owner, &key);
 	if (!owner) {
 		cur = bpf_map_lookup_elem(&tid_ioas, &t);
@@ -345,6 +330,7 @@ int BPF_PROG(pages_pin, struct iopt_pages *pages, unsigned long npages,
 			return 0;
 		bpf_map_update_elem(&pages_owner, &key, cur, BPF_ANY);
 		owner = cur;
+		first = true;
 	}
 	s = bpf_map_lookup_elem(&ioas_stats, owner);
 	if (!s)
@@ -354,8 +340,9 @@ int BPF_PROG(pages_pin, struct iopt_pages *pages, unsigned long npages,
 		return 0;
 	__sync_fetch_and_add(&s->pins, 1);
 	__sync_fetch_and_add(&s->pinned, npages);
-	own_lock(key + bpf_core_field_offset(struct iopt_pages, mutex),
-		 LK_PAGES_MUTEX, s->id, s->pid);
+	if (first)
+		own_lock(key + bpf_core_field_offset(struct iopt_pages, mutex),
+			 LK_PAGES_MUTEX, s->id, s->pid);
 	return 0;
 }
 
@@ -569,15 +556,8 @@ int BPF_PROG(access_pin, struct iommufd_access *access,
 	     struct iommufd_ioas *ioas, unsigned long iova,
 	     unsigned long length, unsigned int flags, int ret)
 {
-	struct ioas_stat *s;
-	__u32 t = tid();
-	__u64 a;
+	struct ioas_stat *s = ioas_get(ioas, false);
 
-	if (ioas) {
-		a = (__u64)ioas;
-		bpf_map_update_elem(&tid_ioas, &t, &a, BPF_ANY);
-	}
-	s = ioas_get(ioas, false);
 	if (s)
 		touch(s, ret);
 	return 0;
