@@ -13,6 +13,8 @@
 #include <bpf/bpf_core_read.h>
 #include "iommutrace.h"
 #include "iommufd_objs.bpf.h"
+#define IOCTL_START_FEXIT	/* events outside an ioctl have no latency */
+#include "ioctl_start.bpf.h"
 
 const volatile __u32 targ_tgid;		/* -p: only this process */
 const volatile bool filter_cg;		/* -c: only tasks in cgroup_map[0] */
@@ -35,39 +37,10 @@ struct {
 	__type(value, __u32);
 } cgroup_map SEC(".maps");
 
-/* tid -> bpf_ktime_get_ns() at entry of the iommufd ioctl it is in */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, __u64);
-} ioctl_start SEC(".maps");
-
-SEC("fentry/iommufd_fops_ioctl")
-int BPF_PROG(ioctl_enter)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 ts = bpf_ktime_get_ns();
-
-	bpf_map_update_elem(&ioctl_start, &tid, &ts, BPF_ANY);
-	return 0;
-}
-
-SEC("fexit/iommufd_fops_ioctl")
-int BPF_PROG(ioctl_exit)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-	bpf_map_delete_elem(&ioctl_start, &tid);
-	return 0;
-}
-
 static __always_inline struct iommutrace_event *begin(int type, int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct iommutrace_event *e;
-	__u32 tid = (__u32)id;
-	__u64 *start;
 
 	if (targ_tgid && (id >> 32) != targ_tgid)
 		return NULL;
@@ -87,11 +60,9 @@ static __always_inline struct iommutrace_event *begin(int type, int ret)
 	e->type = type;
 	e->ret = ret;
 	e->pid = id >> 32;
-	e->tid = tid;
+	e->tid = (__u32)id;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	start = bpf_map_lookup_elem(&ioctl_start, &tid);
-	if (start)
-		e->lat_ns = e->ts_ns - *start;
+	e->lat_ns = ioctl_latency(e->ts_ns);
 	return e;
 }
 

@@ -17,6 +17,8 @@
 #include <bpf/bpf_core_read.h>
 #include "iommufd_objs.bpf.h"
 #include "iommutop.h"
+/* Only map latency is used, and a map always runs inside its ioctl */
+#include "ioctl_start.bpf.h"
 
 const volatile __u32 targ_tgid;		/* -p: only IOASes this process made */
 
@@ -54,15 +56,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } tid_ioas SEC(".maps");
-
-/* tid -> entry time of its latest iommufd ioctl (no fexit: only map
- * latency is computed, and a map always runs inside its ioctl) */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
-	__type(value, __u64);
-} ioctl_start SEC(".maps");
 
 /* tid -> last VT-d coherency reason (fires just before iommufd's event) */
 struct {
@@ -173,17 +166,7 @@ static __always_inline void touch(struct ioas_stat *s, int ret)
 		__sync_fetch_and_add(&s->errors, 1);
 }
 
-/* --- ioctl latency and the per-thread IOAS context ---------------------- */
-
-SEC("fentry/iommufd_fops_ioctl")
-int BPF_PROG(ioctl_enter)
-{
-	__u32 t = tid();
-	__u64 ts = bpf_ktime_get_ns();
-
-	bpf_map_update_elem(&ioctl_start, &t, &ts, BPF_ANY);
-	return 0;
-}
+/* --- the per-thread IOAS context ---------------------------------------- */
 
 static __always_inline int set_ctx(struct io_pagetable *iopt)
 {
@@ -258,8 +241,7 @@ int BPF_PROG(ioas_map, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
 	     __u64 length, __u64 user_va, __u32 flags, int ret)
 {
 	struct ioas_stat *s = ioas_get(ioas, false);
-	__u32 t = tid();
-	__u64 *start;
+	__u64 lat;
 
 	if (!s)
 		return 0;
@@ -268,9 +250,8 @@ int BPF_PROG(ioas_map, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
 		return 0;
 	__sync_fetch_and_add(&s->maps, 1);
 	__sync_fetch_and_add(&s->mapped, length);
-	start = bpf_map_lookup_elem(&ioctl_start, &t);
-	if (start) {
-		__u64 lat = bpf_ktime_get_ns() - *start;
+	lat = ioctl_latency(bpf_ktime_get_ns());
+	if (lat) {
 		__u32 b = log2_bucket(lat);
 
 		__sync_fetch_and_add(&s->lat_count, 1);

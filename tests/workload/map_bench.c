@@ -8,8 +8,11 @@
  *        (default 4096 bytes, 1 thread, 2 s)
  *
  * Each thread maps and unmaps its own buffer at its own IOVA in the one
- * IOAS.  Prints "ops_per_s=N ops=N secs=S bytes=B threads=T", an op being one
- * map or one unmap.  Exit 1 if an ioctl fails.
+ * IOAS.  Prints "ops_per_s=N ops=N secs=S bytes=B threads=T ioas=ID", an op
+ * being one map or one unmap.  Exit 1 if an ioctl fails.
+ *
+ * Also the contention workload of the tests: several threads in one IOAS
+ * contend on its iopt.iova_rwsem.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -111,8 +114,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < threads; i++)
 		pthread_join(tids[i], NULL);
 	t1 = now();
-	printf("ops_per_s=%.0f ops=%lu secs=%.3f bytes=%zu threads=%d\n",
-	       total / (t1 - t0), total, t1 - t0, bytes, threads);
+	printf("ops_per_s=%.0f ops=%lu secs=%.3f bytes=%zu threads=%d ioas=%u\n",
+	       total / (t1 - t0), total, t1 - t0, bytes, threads, ioas);
 	return failed ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: map_bench [-b BYTES (4 KiB multiple)] [-t 1..64] [-s SECONDS]\n");
