@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "ioastrace.h"
 #include "ioastrace.skel.h"
+#include "tool_helpers.h"
 
 static volatile sig_atomic_t exiting;
 static struct ioastrace_args args;
@@ -67,28 +67,6 @@ static int prog_event(const struct bpf_program *prog)
 	return it_event_lookup(sec + 7);
 }
 
-/*
- * Which events this kernel has: a tracepoint "x" has the BTF typedef
- * btf_trace_x.  Returns the mask, or -errno if the kernel has no BTF.
- */
-static long long kernel_events(void)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	long long mask = 0;
-	char name[80];
-	int i;
-
-	if (!btf)
-		return -errno;
-	for (i = 0; i < IT_NR_EVENTS; i++) {
-		snprintf(name, sizeof(name), "btf_trace_%s", it_event_name(i));
-		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0)
-			mask |= 1LL << i;
-	}
-	btf__free(btf);
-	return mask;
-}
-
 static void print_summary(struct ioastrace_bpf *skel)
 {
 	__u64 total = 0, lost = 0;
@@ -129,15 +107,9 @@ int main(int argc, char **argv)
 		return err;
 	libbpf_set_print(libbpf_print);
 
-	have = kernel_events();
-	if (have < 0) {
-		fprintf(stderr, "ioastrace: kernel BTF not available (no /sys/kernel/btf/vmlinux: CONFIG_DEBUG_INFO_BTF)\n");
+	if (it_check_kernel("ioastrace"))
 		return 1;
-	}
-	if (!(have & (1LL << IT_IOAS_MAP))) {
-		fprintf(stderr, "ioastrace: this kernel has no iommufd tracepoints (it lacks the iommutrace patches)\n");
-		return 1;
-	}
+	have = it_kernel_events();
 	if ((args.events & ~have) && args.events != (1ULL << IT_NR_EVENTS) - 1) {
 		int i;
 
@@ -171,11 +143,7 @@ int main(int argc, char **argv)
 
 	err = ioastrace_bpf__load(skel);
 	if (err) {
-		if (err == -EPERM || err == -EACCES)
-			fprintf(stderr, "ioastrace: permission denied loading BPF programs: run as root (CAP_BPF and CAP_PERFMON)\n");
-		else
-			fprintf(stderr, "ioastrace: cannot load BPF programs: %s%s\n",
-				strerror(-err), args.verbose ? "" : " (-v for details)");
+		it_load_error("ioastrace", err, args.verbose);
 		goto cleanup;
 	}
 

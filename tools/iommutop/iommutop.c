@@ -17,10 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "frame.h"
 #include "iommutop.skel.h"
+#include "tool_helpers.h"
 
 static struct {
 	double interval;	/* -d seconds */
@@ -188,29 +188,6 @@ static void collect(struct iommutop_bpf *skel, struct frame *f)
 	}
 }
 
-/*
- * Which events this kernel has: a tracepoint x has the BTF typedef
- * btf_trace_x.  Returns 0, or prints why iommutop cannot run and returns 1.
- */
-static int check_kernel(void)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool ok;
-
-	if (!btf) {
-		fprintf(stderr, "iommutop: kernel BTF not available (no /sys/kernel/btf/vmlinux: CONFIG_DEBUG_INFO_BTF)\n");
-		return 1;
-	}
-	ok = btf__find_by_name_kind(btf, "btf_trace_iommufd_ioas_map",
-				    BTF_KIND_TYPEDEF) > 0;
-	btf__free(btf);
-	if (!ok) {
-		fprintf(stderr, "iommutop: this kernel has no iommufd tracepoints (it lacks the iommutrace patches)\n");
-		return 1;
-	}
-	return 0;
-}
-
 enum pane { PANE_BOTH, PANE_IOAS, PANE_LOCKS, PANE_NR };
 
 static void draw_screen(const struct frame *f, enum sort_key sort,
@@ -269,7 +246,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	libbpf_set_print(libbpf_print);
-	if (check_kernel())
+	if (it_check_kernel("iommutop"))
 		return 1;
 
 	skel = iommutop_bpf__open();
@@ -281,11 +258,7 @@ int main(int argc, char **argv)
 	skel->rodata->targ_tgid = env.pid;
 	err = iommutop_bpf__load(skel);
 	if (err) {
-		if (err == -EPERM || err == -EACCES)
-			fprintf(stderr, "iommutop: permission denied loading BPF programs: run as root (CAP_BPF and CAP_PERFMON)\n");
-		else
-			fprintf(stderr, "iommutop: cannot load BPF programs: %s%s\n",
-				strerror(-err), env.verbose ? "" : " (-v for details)");
+		it_load_error("iommutop", err, env.verbose);
 		goto cleanup;
 	}
 	err = iommutop_bpf__attach(skel);

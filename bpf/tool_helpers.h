@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* tool_helpers.h - user-space checks shared by the iommutrace tools */
+#ifndef __TOOL_HELPERS_H
+#define __TOOL_HELPERS_H
+
+#include <stdbool.h>
+
+/*
+ * Which iommutrace events this kernel has, one bit per enum
+ * iommutrace_event_type (a tracepoint x has the BTF typedef btf_trace_x).
+ * Negative errno if the kernel has no BTF.
+ */
+long long it_kernel_events(void);
+
+/*
+ * 0 if the kernel has BTF and the iommufd tracepoints; else print why
+ * TOOL cannot run, in one line on stderr, and return 1.
+ */
+int it_check_kernel(const char *tool);
+
+/* One line on stderr explaining a failed skeleton load (err: -errno) */
+void it_load_error(const char *tool, int err, bool verbose);
+
+#endif /* __TOOL_HELPERS_H */
