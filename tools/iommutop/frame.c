@@ -145,9 +145,65 @@ static int cmp_ioas(const void *a, const void *b)
 	return x->s.id < y->s.id ? -1 : x->s.id > y->s.id;
 }
 
+bool is_lock_frame(const char *sym)
+{
+	static const char *const parts[] = { "lock", "mutex", "rwsem", "down_",
+					     "bpf", "trace", "contention" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+		if (strstr(sym, parts[i]))
+			return true;
+	return false;
+}
+
+bool is_iommu_caller(const char *sym)
+{
+	static const char *const prefixes[] = { "iommufd", "iopt_", "iommu",
+						"__iommu", "intel_", "dmar_",
+						"domain_", "qi_", "cache_tag",
+						"device_block_translation" };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(sym, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+void frame_add_caller(struct frame *f, const char *caller,
+		      const struct caller_stat *cs)
+{
+	struct caller_row *r = NULL;
+	int i;
+
+	for (i = 0; i < f->ncallers; i++)
+		if (!strcmp(f->callers[i].caller, caller))
+			r = &f->callers[i];
+	if (!r) {
+		if (f->ncallers == (int)(sizeof(f->callers) / sizeof(f->callers[0])))
+			return;
+		r = &f->callers[f->ncallers++];
+		memset(r, 0, sizeof(*r));
+		snprintf(r->caller, sizeof(r->caller), "%s", caller);
+	}
+	r->st.contended += cs->st.contended;
+	r->st.wait_ns += cs->st.wait_ns;
+	if (cs->st.max_ns > r->st.max_ns)
+		r->st.max_ns = cs->st.max_ns;
+	memcpy(r->comm, cs->comm, sizeof(r->comm));
+}
+
 static int cmp_lock(const void *a, const void *b)
 {
 	const struct lock_row *x = a, *y = b;
+
+	return cmp_u64_desc(x->st.wait_ns, y->st.wait_ns);
+}
+
+static int cmp_caller(const void *a, const void *b)
+{
+	const struct caller_row *x = a, *y = b;
 
 	return cmp_u64_desc(x->st.wait_ns, y->st.wait_ns);
 }
@@ -157,6 +213,7 @@ void frame_sort(struct frame *f, enum sort_key key)
 	sort_by = key;
 	qsort(f->ioas, f->nioas, sizeof(f->ioas[0]), cmp_ioas);
 	qsort(f->locks, f->nlocks, sizeof(f->locks[0]), cmp_lock);
+	qsort(f->callers, f->ncallers, sizeof(f->callers[0]), cmp_caller);
 }
 
 const char *sort_name(enum sort_key key)
@@ -201,8 +258,8 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 	int i, n;
 
 	fprintf(out, "iommutop  frame %llu  interval %.1fs  IOAS %d  contended locks %d  dropped %llu\n",
-		(unsigned long long)f->seq, f->interval_s, f->nioas, f->nlocks,
-		(unsigned long long)f->dropped);
+		(unsigned long long)f->seq, f->interval_s, f->nioas,
+		f->nlocks + f->ncallers, (unsigned long long)f->dropped);
 	fprintf(out, "%5s %-7s %-15s %4s %4s %5s %9s %8s %-17s %7s %7s %7s %8s %8s %5s %7s\n",
 		"IOAS", "PID", "COMM", "DEVS", "ACC", "HWPT", "MAPPED", "PINNED",
 		"COHERENCY", "MAP/s", "UNMAP/s", "PIN/s", "LAT_AVG", "LAT_P99",
@@ -253,6 +310,15 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 			lock_kind_name(l->o.kind), owner,
 			(unsigned long long)l->st.contended, wait, max,
 			l->top_comm);
+	}
+	/* Locks no event named: by the iommufd / VT-d function that took them */
+	for (i = 0; i < f->ncallers; i++) {
+		const struct caller_row *c = &f->callers[i];
+
+		dur(wait, sizeof(wait), c->st.wait_ns);
+		dur(max, sizeof(max), c->st.max_ns);
+		fprintf(out, "%-37.37s %10llu %10s %10s %-16s\n", c->caller,
+			(unsigned long long)c->st.contended, wait, max, c->comm);
 	}
 }
 
@@ -326,6 +392,19 @@ void frame_print_json(FILE *out, const struct frame *f)
 			(unsigned long long)l->st.wait_ns,
 			(unsigned long long)l->st.max_ns);
 		json_str(out, l->top_comm, sizeof(l->top_comm));
+		fputc('}', out);
+	}
+	for (i = 0; i < f->ncallers; i++) {
+		const struct caller_row *c = &f->callers[i];
+
+		fprintf(out, "%s{\"lock\":\"unknown\",\"caller\":", f->nlocks + i ? "," : "");
+		json_str(out, c->caller, sizeof(c->caller));
+		fprintf(out, ",\"owner\":\"unknown\",\"contended\":%llu,\"wait_ns\":%llu,"
+			"\"max_wait_ns\":%llu,\"top_waiter\":",
+			(unsigned long long)c->st.contended,
+			(unsigned long long)c->st.wait_ns,
+			(unsigned long long)c->st.max_ns);
+		json_str(out, c->comm, sizeof(c->comm));
 		fputc('}', out);
 	}
 	fputs("]}\n", out);

@@ -29,15 +29,31 @@ struct lock_row {
 	char top_comm[IT_TOP_COMM_LEN];	/* process that waited longest */
 };
 
+/* Contention on locks no event named, by the iommufd/VT-d caller */
+struct caller_row {
+	char caller[64];		/* function that took the lock */
+	struct lock_stat st;
+	char comm[IT_TOP_COMM_LEN];	/* last process that waited */
+};
+
 struct frame {
 	__u64 seq;
 	__u64 ts_ns;			/* CLOCK_MONOTONIC */
 	double interval_s;		/* since the previous frame */
 	__u64 dropped;			/* BPF map updates that did not fit */
-	int nioas, nlocks;
+	int nioas, nlocks, ncallers;
 	struct ioas_row ioas[4096];
 	struct lock_row locks[1024];
+	struct caller_row callers[256];
 };
+
+/* Is this the name of a locking or tracing function (not a lock's user)? */
+bool is_lock_frame(const char *sym);
+/* Is this caller part of iommufd or the VT-d driver? */
+bool is_iommu_caller(const char *sym);
+/* Add a contention by caller, merging rows of the same caller */
+void frame_add_caller(struct frame *f, const char *caller,
+		      const struct caller_stat *cs);
 
 enum sort_key { SORT_ID, SORT_MAPPED, SORT_RATE, SORT_ERRORS, SORT_NR };
 

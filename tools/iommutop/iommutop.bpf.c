@@ -89,7 +89,16 @@ struct {
 struct wait_start {
 	__u64 lock;
 	__u64 ts;
+	bool known;			/* lock_owners has it */
+	struct caller_key caller;	/* else: the stack, for the fallback */
 };
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct caller_key);
+	__type(value, struct caller_stat);
+} caller_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -97,6 +106,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct wait_start);
 } waiting SEC(".maps");
+
+/* struct wait_start is too big for the BPF stack: build it here */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wait_start);
+} wait_scratch SEC(".maps");
 
 __u64 dropped;	/* updates that did not fit a full map */
 
@@ -580,15 +597,24 @@ SEC("tp_btf/contention_begin")
 int BPF_PROG(contention_begin, void *lock, unsigned int flags)
 {
 	__u64 addr = (__u64)lock;
-	struct wait_start w;
-	__u32 t;
+	struct wait_start *w;
+	__u32 zero = 0, t;
 
-	if (!bpf_map_lookup_elem(&lock_owners, &addr))
+	w = bpf_map_lookup_elem(&wait_scratch, &zero);
+	if (!w)
 		return 0;
+	w->lock = addr;
+	w->known = bpf_map_lookup_elem(&lock_owners, &addr) != NULL;
+	if (!w->known) {
+		/* Fallback: remember where it was taken; user space keeps
+		 * the iommufd and VT-d callers */
+		__builtin_memset(&w->caller, 0, sizeof(w->caller));
+		if (bpf_get_stack(ctx, w->caller.ips, sizeof(w->caller.ips), 0) <= 0)
+			return 0;
+	}
 	t = tid();
-	w.lock = addr;
-	w.ts = bpf_ktime_get_ns();
-	bpf_map_update_elem(&waiting, &t, &w, BPF_ANY);
+	w->ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&waiting, &t, w, BPF_ANY);
 	return 0;
 }
 
@@ -606,6 +632,27 @@ int BPF_PROG(contention_end, void *lock, int ret)
 	if (!w || w->lock != (__u64)lock)
 		return 0;
 	wait = bpf_ktime_get_ns() - w->ts;
+	if (!w->known) {
+		struct caller_stat *cs, czero = {};
+
+		cs = bpf_map_lookup_elem(&caller_stats, &w->caller);
+		if (!cs) {
+			bpf_map_update_elem(&caller_stats, &w->caller, &czero,
+					    BPF_NOEXIST);
+			cs = bpf_map_lookup_elem(&caller_stats, &w->caller);
+		}
+		bpf_map_delete_elem(&waiting, &t);
+		if (!cs) {
+			__sync_fetch_and_add(&dropped, 1);
+			return 0;
+		}
+		__sync_fetch_and_add(&cs->st.contended, 1);
+		__sync_fetch_and_add(&cs->st.wait_ns, wait);
+		if (wait > cs->st.max_ns)
+			cs->st.max_ns = wait;
+		bpf_get_current_comm(cs->comm, sizeof(cs->comm));
+		return 0;
+	}
 	wk.lock = w->lock;
 	wk.tgid = id >> 32;
 	bpf_map_delete_elem(&waiting, &t);

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 #include "frame.h"
 #include "iommutop.skel.h"
+#include "ksyms.h"
 #include "tool_helpers.h"
 
 static struct {
@@ -32,6 +33,7 @@ static struct {
 } env = { .interval = 1.0 };
 
 static volatile sig_atomic_t exiting;
+static struct ksyms *ksyms;
 
 const char *argp_program_version = "iommutop 0.1";
 static const char doc[] =
@@ -174,6 +176,30 @@ static void collect(struct iommutop_bpf *skel, struct frame *f)
 			}
 		}
 	}
+	/* Locks no event named: keep those taken by iommufd / VT-d code */
+	f->ncallers = 0;
+	{
+		int cfd = bpf_map__fd(skel->maps.caller_stats);
+		struct caller_key ck, ccur;
+		struct caller_stat cs;
+
+		for (first = true;
+		     !bpf_map_get_next_key(cfd, first ? NULL : &ccur, &ck);
+		     first = false, ccur = ck) {
+			const char *sym = NULL;
+
+			if (bpf_map_lookup_elem(cfd, &ck, &cs))
+				continue;
+			for (i = 0; i < IT_TOP_STACK && ck.ips[i]; i++) {
+				sym = ksyms_name(ksyms, ck.ips[i]);
+				if (sym && !is_lock_frame(sym))
+					break;
+				sym = NULL;
+			}
+			if (sym && is_iommu_caller(sym))
+				frame_add_caller(f, sym, &cs);
+		}
+	}
 	/* A lock owned by an IOAS that no longer exists */
 	for (i = 0; i < f->nlocks; i++) {
 		struct lock_row *l = &f->locks[i];
@@ -267,6 +293,8 @@ int main(int argc, char **argv)
 			strerror(-err));
 		goto cleanup;
 	}
+	/* After the attach: the stacks start in our own programs' symbols */
+	ksyms = ksyms_load();	/* NULL when not root: no fallback rows */
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
 	if (screen) {
@@ -325,5 +353,6 @@ int main(int argc, char **argv)
 	err = 0;
 cleanup:
 	iommutop_bpf__destroy(skel);
+	ksyms_free(ksyms);
 	return err ? 1 : 0;
 }

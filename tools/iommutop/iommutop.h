@@ -84,4 +84,20 @@ struct lock_waiter {
 	char comm[IT_TOP_COMM_LEN];
 };
 
+/*
+ * caller_stats: contention on a lock no event has named, keyed by the
+ * kernel stack at contention_begin (user space resolves the first frame
+ * outside the locking code: the caller, and keeps iommufd/VT-d callers)
+ */
+#define IT_TOP_STACK	8
+
+struct caller_key {
+	__u64 ips[IT_TOP_STACK];
+};
+
+struct caller_stat {
+	struct lock_stat st;
+	char comm[IT_TOP_COMM_LEN];	/* last process that waited */
+};
+
 #endif /* __IOMMUTOP_H */
