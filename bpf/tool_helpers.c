@@ -29,7 +29,7 @@ long long it_kernel_events(void)
 	return mask;
 }
 
-int it_check_kernel(const char *tool)
+int it_check_kernel(const char *tool, long long *events)
 {
 	long long have = it_kernel_events();
 
@@ -43,6 +43,8 @@ int it_check_kernel(const char *tool)
 			tool);
 		return 1;
 	}
+	if (events)
+		*events = have;
 	return 0;
 }
 

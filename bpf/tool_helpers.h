@@ -13,10 +13,11 @@
 long long it_kernel_events(void);
 
 /*
- * 0 if the kernel has BTF and the iommufd tracepoints; else print why
- * TOOL cannot run, in one line on stderr, and return 1.
+ * 0 if the kernel has BTF and the iommufd tracepoints, with *events (if not
+ * NULL) set as by it_kernel_events(); else print why TOOL cannot run, in
+ * one line on stderr, and return 1.
  */
-int it_check_kernel(const char *tool);
+int it_check_kernel(const char *tool, long long *events);
 
 /* One line on stderr explaining a failed skeleton load (err: -errno) */
 void it_load_error(const char *tool, int err, bool verbose);

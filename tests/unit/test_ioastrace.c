@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <stdint.h>
 #include "ioastrace.h"
+#include "json_string.h"
 
 /* Run fn(out) into a string (caller frees) */
 #define CAPTURE(buf, stmt)						\
@@ -145,11 +147,14 @@ static void test_json_string(void **state)
 	char *buf = NULL;
 
 	(void)state;
-	CAPTURE(buf, it_json_string(out, "a\"b\\c\n\t\x01\x7f" "d"));
+	CAPTURE(buf, it_json_string(out, "a\"b\\c\n\t\x01\x7f" "d", SIZE_MAX));
 	assert_string_equal(buf, "\"a\\\"b\\\\c\\n\\t\\u0001\\u007fd\"");
 	free(buf);
-	CAPTURE(buf, it_json_string(out, ""));
+	CAPTURE(buf, it_json_string(out, "", SIZE_MAX));
 	assert_string_equal(buf, "\"\"");
+	free(buf);
+	CAPTURE(buf, it_json_string(out, "abc", 2));	/* bounded */
+	assert_string_equal(buf, "\"ab\"");
 	free(buf);
 }
 

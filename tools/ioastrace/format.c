@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "ioastrace.h"
+#include "json_string.h"
 
 #define IT_NAME(e, name, sys)	[IT_##e] = #name,
 #define IT_SYS(e, name, sys)	[IT_##e] = #sys,
@@ -61,30 +62,6 @@ const char *it_errno_name(int err)
 		if (names[i].err == err)
 			return names[i].name;
 	return NULL;
-}
-
-void it_json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		switch (c) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\b': fputs("\\b", out); break;
-		case '\f': fputs("\\f", out); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(out, "\\u%04x", c);
-			else
-				fputc(c, out);
-		}
-	}
-	fputc('"', out);
 }
 
 /* The fields of a record, and which each event has */
@@ -246,14 +223,14 @@ static void print_fields(FILE *out, const struct iommutrace_event *e,
 			memcpy(name, e->name, IT_NAME_LEN);
 			name[IT_NAME_LEN] = '\0';
 			if (json)
-				it_json_string(out, name);
+				it_json_string(out, e->name, IT_NAME_LEN);
 			else
 				fputs(name[0] ? name : "-", out);
 		} else if (fl->f == F_REASON) {
 			const char *r = reason_name(e->type, e->reason);
 
 			if (json)
-				it_json_string(out, r);
+				it_json_string(out, r, strlen(r));
 			else
 				fputs(r, out);
 		} else if (is_hex(fl->f)) {
@@ -321,11 +298,9 @@ void it_print_text(FILE *out, const struct iommutrace_event *e,
 void it_print_json(FILE *out, const struct iommutrace_event *e,
 		   const struct it_clock *clk)
 {
-	char comm[IT_COMM_LEN + 1], ts[32];
 	const char *en = it_errno_name(e->ret);
+	char ts[32];
 
-	memcpy(comm, e->comm, IT_COMM_LEN);
-	comm[IT_COMM_LEN] = '\0';
 	fprintf(out, "{\"ts_ns\":%llu", (unsigned long long)e->ts_ns);
 	if (clk->timestamp) {
 		format_wall(ts, sizeof(ts), clk, e->ts_ns);
@@ -334,7 +309,7 @@ void it_print_json(FILE *out, const struct iommutrace_event *e,
 	fprintf(out, ",\"event\":\"%s\",\"system\":\"%s\",\"pid\":%u,\"tid\":%u,\"comm\":",
 		it_event_name(e->type), it_event_system(e->type), e->pid,
 		e->tid);
-	it_json_string(out, comm);
+	it_json_string(out, e->comm, IT_COMM_LEN);
 	fprintf(out, ",\"ret\":%d,\"errno\":", e->ret);
 	if (e->ret && en)
 		fprintf(out, "\"%s\"", en);

@@ -107,9 +107,8 @@ int main(int argc, char **argv)
 		return err;
 	libbpf_set_print(libbpf_print);
 
-	if (it_check_kernel("ioastrace"))
+	if (it_check_kernel("ioastrace", &have))
 		return 1;
-	have = it_kernel_events();
 	if ((args.events & ~have) && args.events != (1ULL << IT_NR_EVENTS) - 1) {
 		int i;
 

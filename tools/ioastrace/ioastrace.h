@@ -38,9 +38,6 @@ int it_event_lookup(const char *name);
 /* "ENOENT" for -2 or 2; NULL if the errno has no name here */
 const char *it_errno_name(int err);
 
-/* Write s as a JSON string literal (quotes, escapes, \u00XX for controls) */
-void it_json_string(FILE *out, const char *s);
-
 struct it_clock {
 	bool timestamp;		/* print wall clock HH:MM:SS.uuuuuu */
 	__u64 mono_to_real_ns;	/* add to ts_ns for CLOCK_REALTIME */

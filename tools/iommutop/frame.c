@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "frame.h"
+#include "json_string.h"
 
 static const char *const lock_names[LK_NR] = {
 	[LK_IOAS_MUTEX] = "ioas->mutex",
@@ -322,24 +323,6 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 	}
 }
 
-static void json_str(FILE *out, const char *s, size_t max)
-{
-	size_t i;
-
-	fputc('"', out);
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 void frame_print_json(FILE *out, const struct frame *f)
 {
 	int i, b;
@@ -352,7 +335,7 @@ void frame_print_json(FILE *out, const struct frame *f)
 
 		fprintf(out, "%s{\"ioas_id\":%u,\"pid\":%u,\"comm\":", i ? "," : "",
 			r->s.id, r->s.pid);
-		json_str(out, r->s.comm, sizeof(r->s.comm));
+		it_json_string(out, r->s.comm, sizeof(r->s.comm));
 		fprintf(out, ",\"preexisting\":%s,\"devices\":%d,\"accesses\":%d,"
 			"\"hwpts\":%d,\"hwpts_nested\":%d,\"mapped_bytes\":%lld,"
 			"\"pinned_pages\":%lld,\"coherency\":\"%s\","
@@ -391,20 +374,20 @@ void frame_print_json(FILE *out, const struct frame *f)
 			(unsigned long long)l->st.contended,
 			(unsigned long long)l->st.wait_ns,
 			(unsigned long long)l->st.max_ns);
-		json_str(out, l->top_comm, sizeof(l->top_comm));
+		it_json_string(out, l->top_comm, sizeof(l->top_comm));
 		fputc('}', out);
 	}
 	for (i = 0; i < f->ncallers; i++) {
 		const struct caller_row *c = &f->callers[i];
 
 		fprintf(out, "%s{\"lock\":\"unknown\",\"caller\":", f->nlocks + i ? "," : "");
-		json_str(out, c->caller, sizeof(c->caller));
+		it_json_string(out, c->caller, sizeof(c->caller));
 		fprintf(out, ",\"owner\":\"unknown\",\"contended\":%llu,\"wait_ns\":%llu,"
 			"\"max_wait_ns\":%llu,\"top_waiter\":",
 			(unsigned long long)c->st.contended,
 			(unsigned long long)c->st.wait_ns,
 			(unsigned long long)c->st.max_ns);
-		json_str(out, c->comm, sizeof(c->comm));
+		it_json_string(out, c->comm, sizeof(c->comm));
 		fputc('}', out);
 	}
 	fputs("]}\n", out);

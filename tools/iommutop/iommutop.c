@@ -121,6 +121,35 @@ static __u64 now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* Locks no event named: keep those taken by iommufd / VT-d code */
+static void collect_callers(struct iommutop_bpf *skel, struct frame *f)
+{
+	int cfd = bpf_map__fd(skel->maps.caller_stats);
+	struct caller_key ck, ccur;
+	struct caller_stat cs;
+	bool first;
+	int i;
+
+	f->ncallers = 0;
+	for (first = true;
+	     !bpf_map_get_next_key(cfd, first ? NULL : &ccur, &ck);
+	     first = false, ccur = ck) {
+		const char *sym = NULL;
+
+		if (bpf_map_lookup_elem(cfd, &ck, &cs))
+			continue;
+		/* the caller: the first frame outside locking and tracing */
+		for (i = 0; i < IT_TOP_STACK && ck.ips[i]; i++) {
+			sym = ksyms_name(ksyms, ck.ips[i]);
+			if (sym && !is_lock_frame(sym))
+				break;
+			sym = NULL;
+		}
+		if (sym && is_iommu_caller(sym))
+			frame_add_caller(f, sym, &cs);
+	}
+}
+
 static void collect(struct iommutop_bpf *skel, struct frame *f)
 {
 	const int max_ioas = sizeof(f->ioas) / sizeof(f->ioas[0]);
@@ -176,30 +205,7 @@ static void collect(struct iommutop_bpf *skel, struct frame *f)
 			}
 		}
 	}
-	/* Locks no event named: keep those taken by iommufd / VT-d code */
-	f->ncallers = 0;
-	{
-		int cfd = bpf_map__fd(skel->maps.caller_stats);
-		struct caller_key ck, ccur;
-		struct caller_stat cs;
-
-		for (first = true;
-		     !bpf_map_get_next_key(cfd, first ? NULL : &ccur, &ck);
-		     first = false, ccur = ck) {
-			const char *sym = NULL;
-
-			if (bpf_map_lookup_elem(cfd, &ck, &cs))
-				continue;
-			for (i = 0; i < IT_TOP_STACK && ck.ips[i]; i++) {
-				sym = ksyms_name(ksyms, ck.ips[i]);
-				if (sym && !is_lock_frame(sym))
-					break;
-				sym = NULL;
-			}
-			if (sym && is_iommu_caller(sym))
-				frame_add_caller(f, sym, &cs);
-		}
-	}
+	collect_callers(skel, f);
 	/* A lock owned by an IOAS that no longer exists */
 	for (i = 0; i < f->nlocks; i++) {
 		struct lock_row *l = &f->locks[i];
@@ -272,7 +278,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	libbpf_set_print(libbpf_print);
-	if (it_check_kernel("iommutop"))
+	if (it_check_kernel("iommutop", NULL))
 		return 1;
 
 	skel = iommutop_bpf__open();
