@@ -284,10 +284,9 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 				 r->s.nhwpt_nested);
 		else
 			snprintf(hwpt, sizeof(hwpt), "%d", r->s.nhwpt);
-		fprintf(out, "%5u %-7u %-15.15s %4d %4d %5s %8s%s %8lld %-17s %7.1f %7.1f %7.1f %8s %8s %5llu %7s\n",
-			r->s.id, r->s.pid, r->s.preexisting ? "(before start)" : r->s.comm,
-			r->s.ndevs, r->s.naccess, hwpt, mapped,
-			r->s.preexisting ? "+" : " ", (long long)r->s.pinned,
+		fprintf(out, "%5u %-7u %-15.15s %4d %4d %5s %9s %8lld %-17s %7.1f %7.1f %7.1f %8s %8s %5llu %7s\n",
+			r->s.id, r->s.pid, r->s.comm[0] ? r->s.comm : "-",
+			r->s.ndevs, r->s.naccess, hwpt, mapped, (long long)r->s.pinned,
 			cc_name(&r->s), r->maps_s, r->unmaps_s, r->pins_s, avg,
 			p99, (unsigned long long)r->s.errors, age);
 	}

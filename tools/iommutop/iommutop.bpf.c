@@ -3,6 +3,8 @@
  * iommutop.bpf.c - per-IOAS state and iommufd/VT-d lock contention,
  * aggregated in maps: the cost does not grow with what user space reads.
  *
+ * What existed before iommutop started is read once, at start-up, from the
+ * iommufd objects themselves (the "snapshot" iterator below); from then on
  * IOAS state comes from the iommutrace tracepoints (tp_btf).  Pinned pages
  * are charged to the IOAS whose operation first pinned an iopt_pages: the
  * pin tracepoint names no IOAS, so fentry on the functions that take new
@@ -32,8 +34,8 @@ struct {
 	__type(value, struct ioas_stat);
 } ioas_stats SEC(".maps");
 
-/* HWPTs / device attachments / accesses seen being created here, so that
- * objects from before iommutop started do not make counts negative */
+/* HWPTs / device attachments / accesses counted (by an event or by the
+ * start-up snapshot), so each is counted once and uncounted once */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -41,9 +43,9 @@ struct {
 	__type(value, __u64);	/* the IOAS address it counts for */
 } members SEC(".maps");
 
-/* iopt_pages -> IOAS charged with its pins */
+/* iopt_pages -> IOAS charged with its pins (exact: no LRU eviction) */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, __u64);
@@ -144,15 +146,46 @@ static __always_inline void own_ioas_locks(struct iommufd_ioas *ioas, __u32 id,
 		 LK_DOMAINS_RWSEM, id, pid);
 }
 
+static const struct ioas_stat ioas_zero;	/* too big for the stack */
+
+/* Create the stat of an IOAS; NULL (and counted) when the map is full */
+static __always_inline struct ioas_stat *
+ioas_new(struct iommufd_ioas *ioas, bool preexisting, __u32 pid,
+	 const char *comm)
+{
+	__u64 key = (__u64)ioas;
+	struct ioas_stat *s;
+	bool created;
+
+	created = !bpf_map_update_elem(&ioas_stats, &key, &ioas_zero, BPF_NOEXIST);
+	s = bpf_map_lookup_elem(&ioas_stats, &key);
+	if (!s) {
+		__sync_fetch_and_add(&dropped, 1);
+		return NULL;
+	}
+	if (!created)
+		return s;	/* another CPU created it first */
+	s->id = ioas_id(ioas);
+	s->preexisting = preexisting;
+	s->pid = pid;
+	if (comm)
+		bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), comm);
+	own_ioas_locks(ioas, s->id, pid);
+	return s;
+}
+
 /*
- * The stat of an IOAS, created on first sight.  An IOAS first seen by an
- * event other than its allocation existed before iommutop: preexisting.
+ * The stat of an IOAS, created on first sight.  Every IOAS that existed at
+ * start-up has one from the snapshot; an IOAS first seen by an event other
+ * than its allocation (in the instant between attach and snapshot) is
+ * marked preexisting.
  */
 static __always_inline struct ioas_stat *ioas_get(struct iommufd_ioas *ioas,
 						  bool alloc)
 {
 	__u64 key = (__u64)ioas;
-	struct ioas_stat *s, zero = {};
+	struct ioas_stat *s;
+	char comm[IT_TOP_COMM_LEN];
 
 	if (!ioas)
 		return NULL;
@@ -161,19 +194,10 @@ static __always_inline struct ioas_stat *ioas_get(struct iommufd_ioas *ioas,
 		return s;
 	if (targ_tgid && !alloc)
 		return NULL;	/* -p: unknown IOASes are someone else's */
-	zero.id = ioas_id(ioas);
-	zero.preexisting = !alloc;
-	if (alloc) {
-		zero.pid = bpf_get_current_pid_tgid() >> 32;
-		bpf_get_current_comm(zero.comm, sizeof(zero.comm));
-	}
-	if (bpf_map_update_elem(&ioas_stats, &key, &zero, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&ioas_stats, &key)) {
-		__sync_fetch_and_add(&dropped, 1);
-		return NULL;
-	}
-	own_ioas_locks(ioas, zero.id, zero.pid);
-	return bpf_map_lookup_elem(&ioas_stats, &key);
+	if (!alloc)
+		return ioas_new(ioas, true, 0, NULL);
+	bpf_get_current_comm(comm, sizeof(comm));
+	return ioas_new(ioas, false, bpf_get_current_pid_tgid() >> 32, comm);
 }
 
 static __always_inline void touch(struct ioas_stat *s, int ret)
@@ -374,7 +398,8 @@ static __always_inline void member_add(__u64 obj, struct iommufd_ioas *ioas)
 {
 	__u64 v = (__u64)ioas;
 
-	bpf_map_update_elem(&members, &obj, &v, BPF_ANY);
+	if (bpf_map_update_elem(&members, &obj, &v, BPF_ANY))
+		__sync_fetch_and_add(&dropped, 1);
 }
 
 /* The IOAS an object was counted for, and forget the object */
@@ -390,17 +415,13 @@ static __always_inline struct ioas_stat *member_del(__u64 obj)
 	return s;
 }
 
-SEC("tp_btf/iommufd_hwpt_alloc")
-int BPF_PROG(hwpt_alloc, struct iommufd_hw_pagetable *hwpt,
-	     struct iommufd_device *idev, __u32 flags)
+/* Count a HWPT for the IOAS it maps (event and snapshot alike) */
+static __always_inline void count_hwpt(struct ioas_stat *s,
+				       struct iommufd_hw_pagetable *hwpt,
+				       struct iommufd_ioas *ioas)
 {
 	struct iommufd_hwpt_paging *paging = hwpt_paging(hwpt);
-	struct iommufd_ioas *ioas = hwpt_ioas(hwpt);
-	struct ioas_stat *s = ioas_get(ioas, false);
 
-	if (!s)
-		return 0;
-	touch(s, 0);
 	if (hwpt_is_nested(hwpt)) {
 		__sync_fetch_and_add(&s->nhwpt_nested, 1);
 	} else {
@@ -413,6 +434,19 @@ int BPF_PROG(hwpt_alloc, struct iommufd_hw_pagetable *hwpt,
 		}
 	}
 	member_add((__u64)hwpt, ioas);
+}
+
+SEC("tp_btf/iommufd_hwpt_alloc")
+int BPF_PROG(hwpt_alloc, struct iommufd_hw_pagetable *hwpt,
+	     struct iommufd_device *idev, __u32 flags)
+{
+	struct iommufd_ioas *ioas = hwpt_ioas(hwpt);
+	struct ioas_stat *s = ioas_get(ioas, false);
+
+	if (!s)
+		return 0;
+	touch(s, 0);
+	count_hwpt(s, hwpt, ioas);
 	return 0;
 }
 
@@ -472,6 +506,14 @@ pt_ioas(struct iommufd_object *pt_obj)
 	return hwpt_ioas((struct iommufd_hw_pagetable *)pt_obj);
 }
 
+static __always_inline void count_device(struct ioas_stat *s,
+					 struct iommufd_device *idev,
+					 struct iommufd_ioas *ioas)
+{
+	__sync_fetch_and_add(&s->ndevs, 1);
+	member_add((__u64)idev, ioas);
+}
+
 static __always_inline int device_attached(struct iommufd_device *idev,
 					   struct iommufd_object *pt_obj,
 					   int ret)
@@ -482,10 +524,8 @@ static __always_inline int device_attached(struct iommufd_device *idev,
 	if (!s)
 		return 0;
 	touch(s, ret);
-	if (ret)
-		return 0;
-	__sync_fetch_and_add(&s->ndevs, 1);
-	member_add((__u64)idev, ioas);
+	if (!ret)
+		count_device(s, idev, ioas);
 	return 0;
 }
 
@@ -525,6 +565,18 @@ int BPF_PROG(device_detach, struct iommufd_device *idev,
 	return 0;
 }
 
+static __always_inline void count_access(struct ioas_stat *s,
+					 struct iommufd_access *access,
+					 struct iommufd_ioas *ioas, __u32 pid)
+{
+	__u64 key = (__u64)access;
+
+	__sync_fetch_and_add(&s->naccess, 1);
+	member_add(key, ioas);
+	own_lock(key + bpf_core_field_offset(struct iommufd_access, ioas_lock),
+		 LK_ACCESS_IOAS_LOCK, access_id(access), pid);
+}
+
 SEC("tp_btf/iommufd_access_change_ioas")
 int BPF_PROG(access_change_ioas, struct iommufd_access *access,
 	     struct iommufd_ioas *cur, struct iommufd_ioas *new, int ret)
@@ -541,11 +593,7 @@ int BPF_PROG(access_change_ioas, struct iommufd_access *access,
 	if (!s)
 		return 0;
 	touch(s, 0);
-	__sync_fetch_and_add(&s->naccess, 1);
-	member_add(key, new);
-	own_lock(key + bpf_core_field_offset(struct iommufd_access, ioas_lock),
-		 LK_ACCESS_IOAS_LOCK, access_id(access),
-		 bpf_get_current_pid_tgid() >> 32);
+	count_access(s, access, new, bpf_get_current_pid_tgid() >> 32);
 	return 0;
 }
 
@@ -568,6 +616,192 @@ int BPF_PROG(group_setup_msi, struct iommufd_group *igroup,
 	own_lock((__u64)igroup + bpf_core_field_offset(struct iommufd_group, lock),
 		 LK_IGROUP_LOCK, BPF_CORE_READ(paging, common.obj.id),
 		 bpf_get_current_pid_tgid() >> 32);
+	return 0;
+}
+
+/* --- start-up snapshot of what existed before iommutop ------------------ */
+
+/*
+ * A BPF iterator over every task's open files (iter/task_file), read once
+ * by user space after the event programs are attached.  For each iommufd
+ * file (/dev/iommu, or /dev/vfio/vfio served by iommufd) not seen yet, it
+ * walks the context's objects and each IOAS's areas without taking any
+ * lock (iommufd_walk.bpf.h) and sets the same stats the events keep:
+ * mapped bytes and pinned pages as absolute values (so an event that raced
+ * the start-up is not counted twice), HWPTs, devices and accesses unless an
+ * event counted them already (members).  The holder of the file is the
+ * IOAS's pid and comm.
+ */
+extern const void iommufd_fops __ksym __weak;
+
+#include "iommufd_walk.bpf.h"
+
+/* iommufd contexts walked, so that a forked holder is not walked twice */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} snap_ctx SEC(".maps");
+
+/* iopt_pages already charged during the snapshot (areas split from one
+ * map share their iopt_pages) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u8);
+} snap_pages SEC(".maps");
+
+__u32 snap_files;	/* iommufd files found */
+__u32 snap_objects;	/* objects read */
+
+static __u32 holder_tgid(struct walk *w)
+{
+	struct task_struct *holder = w->task;	/* not CO-RE: our own struct */
+
+	return BPF_CORE_READ(holder, tgid);
+}
+
+static struct ioas_stat *snap_ioas(struct walk *w, struct iommufd_ioas *ioas)
+{
+	struct task_struct *holder = w->task;
+	__u64 key = (__u64)ioas;
+	struct ioas_stat *s;
+
+	if (!ioas)
+		return NULL;
+	s = bpf_map_lookup_elem(&ioas_stats, &key);
+	if (s)
+		return s;
+	return ioas_new(ioas, true, holder_tgid(w), holder->comm);
+}
+
+static bool is_member(void *obj)
+{
+	__u64 key = (__u64)obj;
+
+	return bpf_map_lookup_elem(&members, &key) != NULL;
+}
+
+/* Is the device on its group's device_list, i.e. attached? */
+static bool device_is_attached(struct iommufd_device *idev,
+			       struct iommufd_group *igroup)
+{
+	struct list_head *head = &igroup->device_list, *pos;
+	struct list_head *item = &idev->group_item;
+
+	pos = BPF_CORE_READ(igroup, device_list.next);
+	for (int i = 0; i < 64 && pos && pos != head; i++) {
+		if (pos == item)
+			return true;
+		pos = BPF_CORE_READ(pos, next);
+	}
+	return false;
+}
+
+static void visit_object(struct walk *w, struct iommufd_object *obj)
+{
+	int type = BPF_CORE_READ(obj, type);
+	struct iommufd_ioas *ioas;
+	struct ioas_stat *s;
+
+	__sync_fetch_and_add(&snap_objects, 1);
+	if (type == bpf_core_enum_value(enum iommufd_object_type, IOMMUFD_OBJ_IOAS)) {
+		if (snap_ioas(w, (struct iommufd_ioas *)obj))
+			walk_areas_start(w, (struct iommufd_ioas *)obj);
+	} else if (type == bpf_core_enum_value(enum iommufd_object_type,
+					       IOMMUFD_OBJ_HWPT_PAGING) ||
+		   type == bpf_core_enum_value(enum iommufd_object_type,
+					       IOMMUFD_OBJ_HWPT_NESTED)) {
+		struct iommufd_hw_pagetable *hwpt = (void *)obj;
+
+		ioas = hwpt_ioas(hwpt);
+		s = snap_ioas(w, ioas);
+		if (s && !is_member(hwpt))
+			count_hwpt(s, hwpt, ioas);
+	} else if (type == bpf_core_enum_value(enum iommufd_object_type,
+					       IOMMUFD_OBJ_DEVICE)) {
+		struct iommufd_device *idev = (void *)obj;
+		struct iommufd_group *igroup = BPF_CORE_READ(idev, igroup);
+
+		if (!igroup || !device_is_attached(idev, igroup))
+			return;
+		ioas = hwpt_ioas(BPF_CORE_READ(igroup, hwpt));
+		s = snap_ioas(w, ioas);
+		if (s && !is_member(idev))
+			count_device(s, idev, ioas);
+	} else if (type == bpf_core_enum_value(enum iommufd_object_type,
+					       IOMMUFD_OBJ_ACCESS)) {
+		struct iommufd_access *access = (void *)obj;
+
+		ioas = BPF_CORE_READ(access, ioas);
+		s = snap_ioas(w, ioas);
+		if (s && !is_member(access))
+			count_access(s, access, ioas, holder_tgid(w));
+	}
+}
+
+/* One area: its bytes, and its iopt_pages' pins once per iopt_pages,
+ * charged to the IOAS that owns them (as pages_pin does) */
+static void visit_area(struct walk *w, struct iopt_area *area)
+{
+	__u64 start = BPF_CORE_READ(area, node.start);
+	__u64 last = BPF_CORE_READ(area, node.last);
+	__u64 pages = (__u64)BPF_CORE_READ(area, pages);
+	__u64 ioas = (__u64)w->ioas, *owner;
+	__u8 one = 1;
+
+	w->mapped += last - start + 1;
+	if (!pages ||
+	    bpf_map_update_elem(&snap_pages, &pages, &one, BPF_NOEXIST))
+		return;		/* none, or charged already */
+	owner = bpf_map_lookup_elem(&pages_owner, &pages);
+	if (!owner) {
+		if (bpf_map_update_elem(&pages_owner, &pages, &ioas, BPF_NOEXIST))
+			__sync_fetch_and_add(&dropped, 1);
+		owner = &ioas;
+	}
+	if (*owner == ioas) {
+		w->pinned += BPF_CORE_READ((struct iopt_pages *)pages, last_npinned);
+		own_lock(pages + bpf_core_field_offset(struct iopt_pages, mutex),
+			 LK_PAGES_MUTEX, ioas_id(w->ioas), holder_tgid(w));
+	}
+}
+
+static void area_walk_done(struct walk *w)
+{
+	__u64 key = (__u64)w->ioas;
+	struct ioas_stat *s = bpf_map_lookup_elem(&ioas_stats, &key);
+
+	if (!s)
+		return;
+	s->mapped = w->mapped;
+	s->pinned = w->pinned;
+}
+
+SEC("iter/task_file")
+int snapshot(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct iommufd_ctx *ictx;
+	__u64 key;
+	__u8 one = 1;
+
+	if (!task || !file || !&iommufd_fops ||
+	    (const void *)file->f_op != &iommufd_fops)
+		return 0;
+	if (targ_tgid && task->tgid != targ_tgid)
+		return 0;
+	ictx = file->private_data;
+	key = (__u64)ictx;
+	if (!ictx || bpf_map_update_elem(&snap_ctx, &key, &one, BPF_NOEXIST))
+		return 0;
+	__sync_fetch_and_add(&snap_files, 1);
+	walk_state.task = task;
+	if (walk_ctx_start(&walk_state, ictx))
+		bpf_loop(WALK_STEPS, walk_step, NULL, 0);
 	return 0;
 }
 

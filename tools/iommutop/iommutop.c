@@ -46,7 +46,7 @@ static const char doc[] =
 "    iommutop -d 5            # refresh every 5 s\n"
 "    iommutop -b -n 3         # 3 plain text frames, for logs\n"
 "    iommutop -j -d 0.5       # one JSON object per frame, twice a second\n"
-"    iommutop -p 1234         # IOASes created by process 1234\n"
+"    iommutop -p 1234         # IOASes of iommufds process 1234 holds\n"
 "\n"
 "Keys (full screen): q quit, s cycle the IOAS sort (id, mapped, rate,\n"
 "errors), Tab switch panes (both, IOAS, locks).";
@@ -56,7 +56,7 @@ static const struct argp_option options[] = {
 	{ "count", 'n', "COUNT", 0, "Number of frames, then exit", 0 },
 	{ "batch", 'b', NULL, 0, "Batch mode: plain text frames on stdout", 0 },
 	{ "json", 'j', NULL, 0, "One JSON object per frame on stdout", 0 },
-	{ "pid", 'p', "PID", 0, "Only IOASes created by this process", 0 },
+	{ "pid", 'p', "PID", 0, "Only IOASes of iommufds this process holds or created", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf diagnostics", 0 },
 	{},
 };
@@ -220,6 +220,33 @@ static void collect(struct iommutop_bpf *skel, struct frame *f)
 	}
 }
 
+/*
+ * Read the state of what existed before we started: run the snapshot
+ * iterator once (each read() of an iterator fd runs the program over the
+ * next tasks' files).  After the attach, so that what changes from here on
+ * is counted by the events.
+ */
+static int take_snapshot(struct iommutop_bpf *skel)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = bpf_iter_create(bpf_link__fd(skel->links.snapshot));
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (env.verbose)
+		fprintf(stderr, "iommutop: snapshot: %u iommufd files, %u objects, %u entries beyond the walk's bounds\n",
+			skel->bss->snap_files, skel->bss->snap_objects,
+			skel->bss->walk_skipped);
+	return n;
+}
+
 enum pane { PANE_BOTH, PANE_IOAS, PANE_LOCKS, PANE_NR };
 
 static void draw_screen(const struct frame *f, enum sort_key sort,
@@ -296,6 +323,12 @@ int main(int argc, char **argv)
 	err = iommutop_bpf__attach(skel);
 	if (err) {
 		fprintf(stderr, "iommutop: cannot attach BPF programs: %s\n",
+			strerror(-err));
+		goto cleanup;
+	}
+	err = take_snapshot(skel);
+	if (err) {
+		fprintf(stderr, "iommutop: cannot read the IOASes that existed before the start: %s\n",
 			strerror(-err));
 		goto cleanup;
 	}

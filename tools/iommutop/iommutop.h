@@ -20,9 +20,12 @@ enum cc_state {
 
 struct ioas_stat {
 	__u32 id;			/* uAPI IOAS id */
-	__u32 pid;			/* creator's tgid (0: existed before) */
-	char comm[IT_TOP_COMM_LEN];	/* creator's comm */
-	__u8 preexisting;		/* created before iommutop started */
+	__u32 pid;			/* creator's tgid, or for an IOAS
+					 * that existed at start-up the
+					 * holder of its iommufd file */
+	char comm[IT_TOP_COMM_LEN];	/* that process's comm */
+	__u8 preexisting;		/* existed when iommutop started:
+					 * state read from the objects */
 	__u8 cc;			/* enum cc_state */
 	__u8 cc_reason;			/* VT-d reason when refused */
 	__u8 pad;

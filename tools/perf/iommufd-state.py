@@ -10,8 +10,12 @@
 # destruction): the creator, devices, accesses, HWPTs, mapped bytes,
 # coherency, map/unmap/copy counts and errors; and, per process, the pages
 # pinned and charged (pin events name the process, not an IOAS).
-# An IOAS created before the recording started is marked preexisting and its
-# mapped bytes are the change since.  IOAS ids are per iommufd file: a row is
+# perf.data holds events only: of an IOAS created before the recording
+# started (marked preexisting, in JSON "preexisting": true) it cannot know
+# the state at the start, so its MAPPED, DEVS, ACC and HWPT are the changes
+# during the recording (they can be negative), and pins taken before the
+# recording are missing from PINNED_PAGES; a footnote says so.  iommutop
+# reads those objects' full state at its start.  IOAS ids are per iommufd file: a row is
 # (pid, ioas).  With --json, one JSON object per row instead of the table.
 import json
 import sys
@@ -129,6 +133,10 @@ def trace_end():
             r["ioas_id"], r["pid"], r["comm"][:16], r["devices"], r["accesses"],
             r["hwpts"], r["mapped_bytes"], r["coherency"], r["maps"],
             r["unmaps"], r["copies"], r["errors"], state))
+    if any(r["preexisting"] for r in rows):
+        print("\npreexisting: created before the recording started; perf.data has no"
+              "\nstate from before it, so DEVS, ACC, HWPT and MAPPED of these rows are"
+              "\nchanges during the recording, not totals (iommutop shows totals).")
     print()
     print("%7s %12s" % ("PID", "PINNED_PAGES"))
     for pid, pages in sorted(pinned.items()):
