@@ -139,4 +139,9 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    try:
+        sys.exit(main(sys.argv))
+    except Exception:		# a checker bug is not a verdict: exit 3
+        import traceback
+        traceback.print_exc()
+        sys.exit(3)
