@@ -31,7 +31,9 @@ static const char doc[] =
 "    ioastrace -j > events.jsonl    # JSON Lines, one object per event\n"
 "\n"
 "Events (-e, with or without the iommufd_ prefix): see ioastrace(8).\n"
-"On exit, prints to stderr how many events it saw and how many were lost.";
+"Records are written as they come, to a terminal, pipe or file.  Lost\n"
+"records are reported on stderr as they happen, and counted on exit.\n"
+"Exit status: 0, 1 tracing failed, 2 bad usage, 3 cannot write output.";
 
 enum { OPT_IOAS = 0x100, OPT_DEV };
 

@@ -6,6 +6,7 @@
  * tracepoints and prints the records they send through a ring buffer, as
  * text or JSON Lines.  See ioastrace(8) in docs/ioastrace.8.md.
  */
+#define _GNU_SOURCE	/* strerrorname_np */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,6 +26,10 @@ static volatile sig_atomic_t exiting;
 static struct ioastrace_args args;
 static struct it_clock clk;
 static __u64 seen[IT_NR_EVENTS];
+static __u64 lost_reported;	/* lost records already reported */
+
+#define POLL_MS		100
+#define EXIT_OUTPUT	3	/* stdout cannot be written */
 
 static void sig_handler(int sig)
 {
@@ -54,7 +59,46 @@ static int handle_event(void *ctx, void *data, size_t len)
 		it_print_json(stdout, e, &clk);
 	else
 		it_print_text(stdout, e, &clk);
-	return 0;
+	/* Output broken: stop consuming; flush_output() says why */
+	return ferror(stdout) ? -EIO : 0;
+}
+
+/* Write what was printed.  0, or EXIT_OUTPUT with one line on stderr. */
+static int flush_output(void)
+{
+	const char *name;
+	int err;
+
+	errno = 0;
+	if (!fflush(stdout) && !ferror(stdout))
+		return 0;
+	err = errno ? errno : EIO;
+	name = strerrorname_np(err);
+	fprintf(stderr, "ioastrace: cannot write output: %s (%s)\n",
+		strerror(err), name ? name : "?");
+	return EXIT_OUTPUT;
+}
+
+static __u64 total_lost(const struct ioastrace_bpf *skel)
+{
+	__u64 lost = 0;
+	int i;
+
+	for (i = 0; i < IT_NR_EVENTS; i++)
+		lost += skel->bss->lost[i];
+	return lost;
+}
+
+/* One line on stderr when records were lost since the last report */
+static void report_lost(const struct ioastrace_bpf *skel)
+{
+	__u64 lost = total_lost(skel);
+
+	if (lost == lost_reported)
+		return;
+	fprintf(stderr, "ioastrace: lost %llu records (ring buffer full)\n",
+		(unsigned long long)(lost - lost_reported));
+	lost_reported = lost;
 }
 
 /* The tracepoint a program is attached to, as an event type, or -1 */
@@ -69,13 +113,11 @@ static int prog_event(const struct bpf_program *prog)
 
 static void print_summary(struct ioastrace_bpf *skel)
 {
-	__u64 total = 0, lost = 0;
+	__u64 total = 0, lost = total_lost(skel);
 	int i;
 
-	for (i = 0; i < IT_NR_EVENTS; i++) {
+	for (i = 0; i < IT_NR_EVENTS; i++)
 		total += seen[i];
-		lost += skel->bss->lost[i];
-	}
 	if (!args.json) {
 		fprintf(stderr, "ioastrace: %llu events, %llu lost\n",
 			(unsigned long long)total, (unsigned long long)lost);
@@ -89,6 +131,44 @@ static void print_summary(struct ioastrace_bpf *skel)
 			(unsigned long long)seen[i],
 			(unsigned long long)skel->bss->lost[i]);
 	fprintf(stderr, "}}}\n");
+}
+
+/*
+ * Print the records as they come, flushing stdout after each batch, until
+ * Ctrl-C, SIGTERM or the deadline (0: none).  Returns the exit status.
+ */
+static int trace(struct ring_buffer *rb, struct ioastrace_bpf *skel,
+		 time_t deadline)
+{
+	struct timespec now;
+	time_t reported = 0;
+	int err;
+
+	while (!exiting) {
+		err = ring_buffer__poll(rb, POLL_MS);
+		if (!err)	/* timeout: records below the wakeup threshold */
+			err = ring_buffer__consume(rb);
+		if (err < 0 && err != -EINTR && !ferror(stdout)) {
+			fprintf(stderr, "ioastrace: polling the ring buffer: %s\n",
+				strerror(-err));
+			return 1;
+		}
+		if (flush_output())
+			return EXIT_OUTPUT;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec != reported) {	/* at most a line a second */
+			report_lost(skel);
+			reported = now.tv_sec;
+		}
+		if (deadline && now.tv_sec >= deadline)
+			break;
+	}
+	ioastrace_bpf__detach(skel);
+	ring_buffer__consume(rb);	/* what arrived before the detach */
+	if (flush_output())
+		return EXIT_OUTPUT;
+	print_summary(skel);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -182,6 +262,7 @@ int main(int argc, char **argv)
 
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
+	signal(SIGPIPE, SIG_IGN);	/* a closed pipe is EPIPE: flush_output() */
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &real);
 	clk.timestamp = args.timestamp;
@@ -189,36 +270,18 @@ int main(int argc, char **argv)
 			      real.tv_nsec - mono.tv_nsec;
 	if (args.duration)
 		deadline = mono.tv_sec + args.duration;
-	/* Fully buffered, flushed after each poll: one write per batch */
+	/* Fully buffered, flushed after each batch: one write per batch */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (!args.json)
 		it_print_header(stdout, &clk);
 	fprintf(stderr, "ioastrace: tracing... Hit Ctrl-C to end.\n");
 
-	while (!exiting) {
-		err = ring_buffer__poll(rb, 100);
-		fflush(stdout);
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "ioastrace: polling the ring buffer: %s\n",
-				strerror(-err));
-			goto cleanup;
-		}
-		if (deadline) {
-			clock_gettime(CLOCK_MONOTONIC, &mono);
-			if (mono.tv_sec >= deadline)
-				break;
-		}
-	}
-	ioastrace_bpf__detach(skel);
-	ring_buffer__consume(rb);	/* what arrived before the detach */
-	err = 0;
-	fflush(stdout);
-	print_summary(skel);
+	err = trace(rb, skel, deadline);
 
 cleanup:
 	ring_buffer__free(rb);
 	ioastrace_bpf__destroy(skel);
 	if (cgfd >= 0)
 		close(cgfd);
-	return err ? 1 : 0;
+	return err < 0 ? 1 : err;
 }
