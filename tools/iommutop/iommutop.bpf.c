@@ -200,11 +200,16 @@ static __always_inline struct ioas_stat *ioas_get(struct iommufd_ioas *ioas,
 	return ioas_new(ioas, false, bpf_get_current_pid_tgid() >> 32, comm);
 }
 
-static __always_inline void touch(struct ioas_stat *s, int ret)
+/* An event applied to an IOAS: its time, count, and error by operation */
+static __always_inline void touch(struct ioas_stat *s, enum ioas_op op, int ret)
 {
 	s->last_ns = bpf_ktime_get_ns();
-	if (ret < 0)
+	__sync_fetch_and_add(&s->events, 1);
+	if (ret < 0) {
 		__sync_fetch_and_add(&s->errors, 1);
+		if (op < IT_TOP_OPS)
+			__sync_fetch_and_add(&s->op_errors[op], 1);
+	}
 }
 
 /* --- the per-thread IOAS context ---------------------------------------- */
@@ -286,7 +291,7 @@ int BPF_PROG(ioas_map, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
 
 	if (!s)
 		return 0;
-	touch(s, ret);
+	touch(s, IOAS_OP_MAP, ret);
 	if (ret)
 		return 0;
 	__sync_fetch_and_add(&s->maps, 1);
@@ -311,7 +316,7 @@ int BPF_PROG(ioas_unmap, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
 
 	if (!s)
 		return 0;
-	touch(s, ret);
+	touch(s, IOAS_OP_UNMAP, ret);
 	__sync_fetch_and_add(&s->unmaps, 1);
 	__sync_fetch_and_add(&s->mapped, -(__s64)unmapped);
 	return 0;
@@ -325,7 +330,7 @@ int BPF_PROG(ioas_copy, struct iommufd_ioas *dst,
 
 	if (!s)
 		return 0;
-	touch(s, ret);
+	touch(s, IOAS_OP_COPY, ret);
 	if (ret)
 		return 0;
 	__sync_fetch_and_add(&s->copies, 1);
@@ -357,7 +362,7 @@ int BPF_PROG(pages_pin, struct iopt_pages *pages, unsigned long npages,
 	s = bpf_map_lookup_elem(&ioas_stats, owner);
 	if (!s)
 		return 0;
-	touch(s, ret);
+	touch(s, IOAS_OP_PIN, ret);
 	if (ret)
 		return 0;
 	__sync_fetch_and_add(&s->pins, 1);
@@ -445,7 +450,7 @@ int BPF_PROG(hwpt_alloc, struct iommufd_hw_pagetable *hwpt,
 
 	if (!s)
 		return 0;
-	touch(s, 0);
+	touch(s, IOAS_OP_OTHER, 0);
 	count_hwpt(s, hwpt, ioas);
 	return 0;
 }
@@ -457,7 +462,7 @@ int BPF_PROG(hwpt_destroy, struct iommufd_hw_pagetable *hwpt)
 
 	if (!s)
 		return 0;
-	touch(s, 0);
+	touch(s, IOAS_OP_OTHER, 0);
 	if (hwpt_is_nested(hwpt))
 		__sync_fetch_and_add(&s->nhwpt_nested, -1);
 	else
@@ -485,7 +490,7 @@ int BPF_PROG(hwpt_enforce_cc, struct iommufd_hwpt_paging *paging,
 
 	if (!s || !ret)
 		return 0;
-	touch(s, ret);
+	touch(s, IOAS_OP_OTHER, ret);
 	s->cc = CC_REFUSED;
 	r = bpf_map_lookup_elem(&tid_cc_reason, &t);
 	if (r)
@@ -523,7 +528,7 @@ static __always_inline int device_attached(struct iommufd_device *idev,
 
 	if (!s)
 		return 0;
-	touch(s, ret);
+	touch(s, IOAS_OP_ATTACH, ret);
 	if (!ret)
 		count_device(s, idev, ioas);
 	return 0;
@@ -560,7 +565,7 @@ int BPF_PROG(device_detach, struct iommufd_device *idev,
 
 	if (!s)
 		return 0;
-	touch(s, 0);
+	touch(s, IOAS_OP_OTHER, 0);
 	__sync_fetch_and_add(&s->ndevs, -1);
 	return 0;
 }
@@ -592,7 +597,7 @@ int BPF_PROG(access_change_ioas, struct iommufd_access *access,
 	s = ioas_get(new, false);
 	if (!s)
 		return 0;
-	touch(s, 0);
+	touch(s, IOAS_OP_OTHER, 0);
 	count_access(s, access, new, bpf_get_current_pid_tgid() >> 32);
 	return 0;
 }
@@ -605,7 +610,7 @@ int BPF_PROG(access_pin, struct iommufd_access *access,
 	struct ioas_stat *s = ioas_get(ioas, false);
 
 	if (s)
-		touch(s, ret);
+		touch(s, IOAS_OP_PIN, ret);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <ncurses.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,8 +20,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "frame.h"
+#include "http.h"
 #include "iommutop.skel.h"
 #include "ksyms.h"
+#include "metrics.h"
 #include "tool_helpers.h"
 
 static struct {
@@ -29,6 +32,7 @@ static struct {
 	bool batch;		/* -b */
 	bool json;		/* -j */
 	__u32 pid;		/* -p */
+	const char *listen;	/* -l [ADDR:]PORT */
 	bool verbose;
 } env = { .interval = 1.0 };
 
@@ -39,7 +43,8 @@ const char *argp_program_version = "iommutop 0.1";
 static const char doc[] =
 "Live view of iommufd IOASes and of iommufd / VT-d lock contention.\n"
 "\n"
-"USAGE: iommutop [-h] [-b] [-j] [-d SECONDS] [-n COUNT] [-p PID] [-v]\n"
+"USAGE: iommutop [-h] [-b] [-j] [-d SECONDS] [-n COUNT] [-p PID]\n"
+"                [-l [ADDR:]PORT] [-v]\n"
 "\n"
 "EXAMPLES:\n"
 "    iommutop                 # full screen, refresh every second; q quits\n"
@@ -47,6 +52,7 @@ static const char doc[] =
 "    iommutop -b -n 3         # 3 plain text frames, for logs\n"
 "    iommutop -j -d 0.5       # one JSON object per frame, twice a second\n"
 "    iommutop -p 1234         # IOASes of iommufds process 1234 holds\n"
+"    iommutop -l 9910         # serve Prometheus metrics on 127.0.0.1:9910\n"
 "\n"
 "Keys (full screen): q quit, s cycle the IOAS sort (id, mapped, rate,\n"
 "errors), Tab switch panes (both, IOAS, locks).";
@@ -57,6 +63,9 @@ static const struct argp_option options[] = {
 	{ "batch", 'b', NULL, 0, "Batch mode: plain text frames on stdout", 0 },
 	{ "json", 'j', NULL, 0, "One JSON object per frame on stdout", 0 },
 	{ "pid", 'p', "PID", 0, "Only IOASes of iommufds this process holds or created", 0 },
+	{ "listen", 'l', "[ADDR:]PORT", 0,
+	  "Serve Prometheus/OpenMetrics metrics at http://ADDR:PORT/metrics "
+	  "(ADDR default 127.0.0.1); without -b/-j, only that", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf diagnostics", 0 },
 	{},
 };
@@ -87,6 +96,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid PID '%s'", arg);
 		env.pid = v;
 		break;
+	case 'l': env.listen = arg; break;
 	case 'b': env.batch = true; break;
 	case 'j': env.json = true; break;
 	case 'v': env.verbose = true; break;
@@ -247,6 +257,38 @@ static int take_snapshot(struct iommutop_bpf *skel)
 	return n;
 }
 
+/* --listen: each scrape reads the maps into its own frame */
+static struct {
+	pthread_mutex_t lock;
+	struct iommutop_bpf *skel;
+	struct frame f;
+} scrape_state = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static const char *scrape(FILE *out, const char *accept, void *arg)
+{
+	enum metrics_format fmt = metrics_negotiate(accept);
+	struct memlock_limit *limits;
+	struct frame *f = &scrape_state.f;
+	int i, j, n = 0;
+
+	(void)arg;
+	pthread_mutex_lock(&scrape_state.lock);
+	collect(scrape_state.skel, f);
+	limits = calloc(f->nioas + 1, sizeof(*limits));
+	for (i = 0; limits && i < f->nioas; i++) {
+		for (j = 0; j < n && limits[j].pid != f->ioas[i].s.pid; j++)
+			;
+		if (j == n && f->ioas[i].s.pid) {
+			limits[n].pid = f->ioas[i].s.pid;
+			limits[n++].bytes = metrics_memlock_limit(f->ioas[i].s.pid);
+		}
+	}
+	metrics_write(out, f, fmt, limits, n);
+	free(limits);
+	pthread_mutex_unlock(&scrape_state.lock);
+	return metrics_content_type(fmt);
+}
+
 enum pane { PANE_BOTH, PANE_IOAS, PANE_LOCKS, PANE_NR };
 
 static void draw_screen(const struct frame *f, enum sort_key sort,
@@ -288,6 +330,7 @@ int main(int argc, char **argv)
 		.options = options, .parser = parse_arg, .doc = doc,
 	};
 	static struct frame frames[2];
+	struct http_server *http = NULL;
 	struct iommutop_bpf *skel;
 	enum sort_key sort = SORT_ID;
 	enum pane pane = PANE_BOTH;
@@ -299,7 +342,7 @@ int main(int argc, char **argv)
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return 2;
-	screen = !env.batch && !env.json;
+	screen = !env.batch && !env.json && !env.listen;
 	if (screen && !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "iommutop: stdout is not a terminal: use -b or -j\n");
 		return 2;
@@ -344,7 +387,25 @@ int main(int argc, char **argv)
 		curs_set(0);
 	} else {
 		setvbuf(stdout, NULL, _IOLBF, 0);
+	}
+	if (env.listen) {
+		char why[256];
+
+		scrape_state.skel = skel;
+		http = http_start(env.listen, scrape, NULL, why, sizeof(why));
+		if (!http) {
+			fprintf(stderr, "iommutop: --listen %s: %s\n", env.listen, why);
+			err = 1;
+			goto cleanup;
+		}
+		fprintf(stderr, "iommutop: serving metrics on %s\n", http_url(http));
+	}
+	if (!screen)
 		fprintf(stderr, "iommutop: tracing... Hit Ctrl-C to end.\n");
+	if (env.listen && !env.batch && !env.json) {
+		while (!exiting)
+			usleep(100000);	/* scrapes: the HTTP thread */
+		goto cleanup;
 	}
 
 	collect(skel, &frames[cur]);	/* baseline for the first rates */
@@ -391,6 +452,7 @@ int main(int argc, char **argv)
 		endwin();
 	err = 0;
 cleanup:
+	http_stop(http);
 	iommutop_bpf__destroy(skel);
 	ksyms_free(ksyms);
 	return err ? 1 : 0;

@@ -10,6 +10,17 @@
 #define IT_TOP_COMM_LEN	16
 #define IT_TOP_HIST	32	/* log2(ns) buckets */
 
+/* Operations whose errors are counted apart (ioas_stat.op_errors) */
+enum ioas_op {
+	IOAS_OP_MAP,			/* IOMMU_IOAS_MAP, VFIO_IOMMU_MAP_DMA */
+	IOAS_OP_UNMAP,		/* IOMMU_IOAS_UNMAP, VFIO_IOMMU_UNMAP_DMA */
+	IOAS_OP_COPY,		/* IOMMU_IOAS_COPY */
+	IOAS_OP_PIN,			/* page pinning and its memlock charge */
+	IOAS_OP_ATTACH,		/* device attach/replace */
+	IOAS_OP_OTHER,
+	IT_TOP_OPS,
+};
+
 /* ioas_stats: struct iommufd_ioas * -> struct ioas_stat */
 enum cc_state {
 	CC_NONE,		/* no HWPT seen */
@@ -37,6 +48,8 @@ struct ioas_stat {
 	__s64 pinned;			/* pages pinned by operations on it */
 	__u64 maps, unmaps, copies, pins, unpins;	/* cumulative counts */
 	__u64 errors;			/* operations that returned an error */
+	__u64 op_errors[IT_TOP_OPS];	/* ... by enum ioas_op */
+	__u64 events;			/* iommutrace events applied to it */
 	__u64 last_ns;			/* bpf_ktime_get_ns() of the last event */
 	__u64 lat_count, lat_sum_ns;	/* map latency, from ioctl entry */
 	__u64 lat_hist[IT_TOP_HIST];	/* map latency, log2(ns) buckets */
