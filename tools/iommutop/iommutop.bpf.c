@@ -367,6 +367,7 @@ int BPF_PROG(pages_pin, struct iopt_pages *pages, unsigned long npages,
 		return 0;
 	__sync_fetch_and_add(&s->pins, 1);
 	__sync_fetch_and_add(&s->pinned, npages);
+	s->charge = 1 + BPF_CORE_READ(pages, account_mode);
 	if (first)
 		own_lock(key + bpf_core_field_offset(struct iopt_pages, mutex),
 			 LK_PAGES_MUTEX, s->id, s->pid);
@@ -677,9 +678,16 @@ static struct ioas_stat *snap_ioas(struct walk *w, struct iommufd_ioas *ioas)
 	if (!ioas)
 		return NULL;
 	s = bpf_map_lookup_elem(&ioas_stats, &key);
-	if (s)
-		return s;
-	return ioas_new(ioas, true, holder_tgid(w), holder->comm);
+	if (!s)
+		return ioas_new(ioas, true, holder_tgid(w), holder->comm);
+	if (!s->pid) {
+		/* an event of its holder's, racing the snapshot, made it
+		 * without knowing whose it is: now we know */
+		s->pid = holder_tgid(w);
+		bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), holder->comm);
+		own_ioas_locks(ioas, s->id, s->pid);
+	}
+	return s;
 }
 
 static bool is_member(void *obj)
@@ -768,7 +776,13 @@ static void visit_area(struct walk *w, struct iopt_area *area)
 		owner = &ioas;
 	}
 	if (*owner == ioas) {
-		w->pinned += BPF_CORE_READ((struct iopt_pages *)pages, last_npinned);
+		struct iopt_pages *p = (struct iopt_pages *)pages;
+		__u64 key = ioas;
+		struct ioas_stat *s = bpf_map_lookup_elem(&ioas_stats, &key);
+
+		if (s)
+			s->charge = 1 + BPF_CORE_READ(p, account_mode);
+		w->pinned += BPF_CORE_READ(p, last_npinned);
 		own_lock(pages + bpf_core_field_offset(struct iopt_pages, mutex),
 			 LK_PAGES_MUTEX, ioas_id(w->ioas), holder_tgid(w));
 	}

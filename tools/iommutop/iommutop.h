@@ -39,7 +39,9 @@ struct ioas_stat {
 					 * state read from the objects */
 	__u8 cc;			/* enum cc_state */
 	__u8 cc_reason;			/* VT-d reason when refused */
-	__u8 pad;
+	__u8 charge;			/* how its pins are charged: 0 not
+					 * known yet, else 1 + iopt_pages'
+					 * account_mode (none, user, mm) */
 	__s32 ndevs;			/* devices attached (through a HWPT) */
 	__s32 naccess;			/* accesses attached */
 	__s32 nhwpt;			/* paging HWPTs on this IOAS */

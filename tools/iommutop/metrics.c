@@ -132,6 +132,8 @@ static void stat_add(struct ioas_stat *d, const struct ioas_stat *s)
 		d->lat_hist[i] += s->lat_hist[i];
 	if (cc_rank(s->cc) > cc_rank(d->cc))
 		d->cc = s->cc;
+	if (s->charge > d->charge)
+		d->charge = s->charge;
 }
 
 static int ioas_cmp(const void *a, const void *b)
@@ -172,6 +174,11 @@ static void ioas_labels(FILE *out, const struct ioas_stat *s)
 typedef double (*ioas_value)(const struct ioas_stat *s);
 static double v_mapped(const struct ioas_stat *s) { return s->mapped; }
 static double v_pinned(const struct ioas_stat *s) { return s->pinned * PAGE_BYTES; }
+/* Charged to RLIMIT_MEMLOCK: account_mode user or mm (not none: CAP_IPC_LOCK) */
+static double v_charged(const struct ioas_stat *s)
+{
+	return s->charge >= 2 ? s->pinned * PAGE_BYTES : 0;
+}
 static double v_devs(const struct ioas_stat *s) { return s->ndevs; }
 static double v_access(const struct ioas_stat *s) { return s->naccess; }
 static double v_events(const struct ioas_stat *s) { return s->events; }
@@ -210,6 +217,9 @@ static void write_ioas(FILE *out, enum metrics_format fmt,
 	ioas_family(out, fmt, m, n, "ioas_pinned_bytes", "gauge", "bytes",
 		    "Bytes of pages pinned for the IOAS and charged (4 KiB pages).",
 		    v_pinned);
+	ioas_family(out, fmt, m, n, "ioas_charged_pinned_bytes", "gauge", "bytes",
+		    "Of the pinned bytes, those charged to RLIMIT_MEMLOCK (account mode user or mm).",
+		    v_charged);
 	ioas_family(out, fmt, m, n, "ioas_devices", "gauge", NULL,
 		    "Devices attached to a HWPT of the IOAS.", v_devs);
 	ioas_family(out, fmt, m, n, "ioas_accesses", "gauge", NULL,
