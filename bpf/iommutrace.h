@@ -40,7 +40,8 @@
 	X(VTD_DOMAIN_ATTACH,	domain_attach_device,		intel_iommu)	\
 	X(VTD_DOMAIN_DETACH,	domain_detach_device,		intel_iommu)	\
 	X(VTD_PASID_SETUP,	pasid_setup,			intel_iommu)	\
-	X(VTD_PASID_TEARDOWN,	pasid_teardown,			intel_iommu)
+	X(VTD_PASID_TEARDOWN,	pasid_teardown,			intel_iommu)	\
+	X(VTD_DMA_FAULT,	dma_fault,			intel_iommu)
 
 #define IT_ENUM(e, name, sys)	IT_##e,
 enum iommutrace_event_type {
@@ -85,6 +86,56 @@ struct iommutrace_event {
 	__u8 pad[2];
 	char comm[IT_COMM_LEN];
 	char name[IT_NAME_LEN];	/* device name (e.g. 0000:00:04.0) */
+};
+
+/*
+ * DMA fault history.  Per IOAS, the last IT_HIST_OPS successful map, copy
+ * (into the IOAS) and unmap operations are kept in a ring; a fault on a
+ * device attached to that IOAS is matched against it, newest first.
+ */
+#define IT_HIST_OPS	64	/* power of 2 */
+#define IT_REASON_LEN	64
+
+enum it_hist_kind { IT_HIST_MAP, IT_HIST_UNMAP, IT_HIST_COPY };
+
+/* What the search found for the last map (or unmap) covering the address */
+enum it_hist_state {
+	IT_HIST_FOUND,		/* in the ring */
+	IT_HIST_NEVER,		/* none since tracing began (ring never wrapped) */
+	IT_HIST_WRAPPED,	/* not among the last IT_HIST_OPS operations */
+	IT_HIST_NO_IOAS,	/* device's IOAS unknown: attached before tracing */
+};
+
+struct it_hist_op {		/* 48 bytes */
+	__u64 ts_ns;		/* CLOCK_MONOTONIC, when the operation returned */
+	__u64 iova;		/* bytes */
+	__u64 length;		/* bytes, as asked (unmap all: UINT64_MAX) */
+	__u32 pid;		/* tgid */
+	__u8 kind;		/* enum it_hist_kind */
+	__u8 pad[3];
+	char comm[IT_COMM_LEN];
+};
+
+/* The tail of an IT_VTD_DMA_FAULT record (after struct iommutrace_event,
+ * whose iova is the fault address, reason the fault reason code, pasid,
+ * did (-1: none), name the device, dev/ioas/hwpt its iommufd attachment) */
+struct it_fault {
+	struct it_hist_op last_map;	/* valid if map_state == IT_HIST_FOUND */
+	struct it_hist_op last_unmap;	/* valid if unmap_state == ... */
+	__u64 hist_ops;		/* operations recorded on the IOAS while traced */
+	__u16 segment;		/* PCI segment */
+	__u16 source_id;	/* requester id: bus << 8 | devfn */
+	__u8 read;		/* 1 read, 0 write */
+	__u8 map_state;		/* enum it_hist_state */
+	__u8 unmap_state;
+	__u8 pad;
+	char iommu[IT_COMM_LEN];
+	char reason_str[IT_REASON_LEN];
+};
+
+struct iommutrace_fault_event {
+	struct iommutrace_event e;
+	struct it_fault f;
 };
 
 #endif /* __IOMMUTRACE_H */

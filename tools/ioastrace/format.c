@@ -255,6 +255,139 @@ static void format_wall(char *buf, size_t len, const struct it_clock *clk,
 		 tm.tm_sec, (unsigned long long)(real % 1000000000ULL) / 1000);
 }
 
+/* --- DMA faults ---------------------------------------------------------- */
+
+static const struct it_fault *fault_of(const struct iommutrace_event *e)
+{
+	return &((const struct iommutrace_fault_event *)e)->f;
+}
+
+static const char *const hist_states[] = {
+	[IT_HIST_FOUND] = "found",
+	[IT_HIST_NEVER] = "never_while_traced",
+	[IT_HIST_WRAPPED] = "not_in_last_ops",
+	[IT_HIST_NO_IOAS] = "ioas_unknown",
+};
+
+const char *it_hist_state_name(int state)
+{
+	return state >= 0 && state <= IT_HIST_NO_IOAS ? hist_states[state] :
+							"unknown";
+}
+
+static const char *hist_kind(int kind)
+{
+	return kind == IT_HIST_UNMAP ? "unmap" :
+	       kind == IT_HIST_COPY ? "copy" : "map";
+}
+
+/* last_map="0x100000+0x2000 map by 83/comm 0.475123 s before [at T]" */
+static void fault_hist_text(FILE *out, const char *key,
+			    const struct iommutrace_event *e,
+			    const struct it_hist_op *op, int state,
+			    const struct it_clock *clk)
+{
+	char comm[IT_COMM_LEN + 1], ts[32];
+
+	fprintf(out, " %s=\"", key);
+	switch (state) {
+	case IT_HIST_FOUND:
+		memcpy(comm, op->comm, IT_COMM_LEN);
+		comm[IT_COMM_LEN] = '\0';
+		fprintf(out, "0x%llx+0x%llx %s by %u/%s %.6f s before",
+			(unsigned long long)op->iova,
+			(unsigned long long)op->length, hist_kind(op->kind),
+			op->pid, comm, (e->ts_ns - op->ts_ns) / 1e9);
+		if (clk->timestamp) {
+			format_wall(ts, sizeof(ts), clk, op->ts_ns);
+			fprintf(out, " at %s", ts);
+		}
+		break;
+	case IT_HIST_NEVER:
+		fprintf(out, "never %sped while traced",
+			strcmp(key, "last_map") ? "unmap" : "map");
+		break;
+	case IT_HIST_WRAPPED:
+		fprintf(out, "not in the last %d operations on IOAS %u",
+			IT_HIST_OPS, e->ioas);
+		break;
+	default:
+		fputs("IOAS unknown: device attached before tracing", out);
+	}
+	fputc('"', out);
+}
+
+static void fault_text(FILE *out, const struct iommutrace_event *e,
+		       const struct it_clock *clk)
+{
+	const struct it_fault *f = fault_of(e);
+	char name[IT_NAME_LEN + 1];
+
+	memcpy(name, e->name, IT_NAME_LEN);
+	name[IT_NAME_LEN] = '\0';
+	fprintf(out, " device=%s dev=%u ioas=%u hwpt=%u addr=0x%llx %s reason=0x%02x \"%.*s\"",
+		name, e->dev, e->ioas, e->hwpt, (unsigned long long)e->iova,
+		f->read ? "read" : "write", e->reason, IT_REASON_LEN,
+		f->reason_str);
+	if ((int)e->did < 0)
+		fputs(" did=none", out);
+	else
+		fprintf(out, " did=%u", e->did);
+	if (e->pasid == (__u32)-1)
+		fputs(" pasid=none", out);
+	else
+		fprintf(out, " pasid=%u", e->pasid);
+	fault_hist_text(out, "last_map", e, &f->last_map, f->map_state, clk);
+	fault_hist_text(out, "last_unmap", e, &f->last_unmap, f->unmap_state,
+			clk);
+}
+
+static void fault_hist_json(FILE *out, const char *key,
+			    const struct iommutrace_event *e,
+			    const struct it_hist_op *op, int state)
+{
+	fprintf(out, ",\"%s\":{\"state\":\"%s\"", key,
+		it_hist_state_name(state));
+	if (state == IT_HIST_FOUND) {
+		fprintf(out, ",\"op\":\"%s\",\"ts_ns\":%llu,\"age_ns\":%llu,\"pid\":%u,\"comm\":",
+			hist_kind(op->kind), (unsigned long long)op->ts_ns,
+			(unsigned long long)(e->ts_ns - op->ts_ns), op->pid);
+		it_json_string(out, op->comm, IT_COMM_LEN);
+		fprintf(out, ",\"iova\":%llu,\"length\":%llu",
+			(unsigned long long)op->iova,
+			(unsigned long long)op->length);
+	}
+	fputc('}', out);
+}
+
+static void fault_json(FILE *out, const struct iommutrace_event *e)
+{
+	const struct it_fault *f = fault_of(e);
+
+	fputs(",\"device\":", out);
+	it_json_string(out, e->name, IT_NAME_LEN);
+	fprintf(out, ",\"dev_id\":%u,\"ioas_id\":%u,\"hwpt_id\":%u,\"iommu\":",
+		e->dev, e->ioas, e->hwpt);
+	it_json_string(out, f->iommu, IT_COMM_LEN);
+	fprintf(out, ",\"segment\":%u,\"source_id\":%u,\"addr\":%llu,\"access\":\"%s\",\"reason\":%u,\"reason_name\":",
+		f->segment, f->source_id, (unsigned long long)e->iova,
+		f->read ? "read" : "write", e->reason);
+	it_json_string(out, f->reason_str, IT_REASON_LEN);
+	if ((int)e->did < 0)
+		fputs(",\"did\":null", out);
+	else
+		fprintf(out, ",\"did\":%u", e->did);
+	if (e->pasid == (__u32)-1)
+		fputs(",\"pasid\":null", out);
+	else
+		fprintf(out, ",\"pasid\":%u", e->pasid);
+	fprintf(out, ",\"history\":{\"kept\":%d,\"ops_recorded\":%llu",
+		IT_HIST_OPS, (unsigned long long)f->hist_ops);
+	fault_hist_json(out, "last_map", e, &f->last_map, f->map_state);
+	fault_hist_json(out, "last_unmap", e, &f->last_unmap, f->unmap_state);
+	fputc('}', out);
+}
+
 void it_print_header(FILE *out, const struct it_clock *clk)
 {
 	fprintf(out, "%-15s %-7s %-16s %-26s %9s %-10s %s\n",
@@ -291,7 +424,10 @@ void it_print_text(FILE *out, const struct iommutrace_event *e,
 
 	fprintf(out, "%-15s %-7u %-16s %-26s %9s %-10s", ts, e->pid, comm,
 		it_event_name(e->type), lat, ret);
-	print_fields(out, e, false);
+	if (e->type == IT_VTD_DMA_FAULT)
+		fault_text(out, e, clk);
+	else
+		print_fields(out, e, false);
 	fputc('\n', out);
 }
 
@@ -316,6 +452,9 @@ void it_print_json(FILE *out, const struct iommutrace_event *e,
 	else
 		fputs("null", out);
 	fprintf(out, ",\"lat_ns\":%llu", (unsigned long long)e->lat_ns);
-	print_fields(out, e, true);
+	if (e->type == IT_VTD_DMA_FAULT)
+		fault_json(out, e);
+	else
+		print_fields(out, e, true);
 	fputs("}\n", out);
 }

@@ -6,6 +6,11 @@
  * their arguments directly; the latency of an event is measured from the
  * entry of the iommufd ioctl that raised it (fentry/iommufd_fops_ioctl).
  * A record that does not fit in the ring buffer is counted in lost[type].
+ *
+ * With dma_fault traced, map/unmap/copy and attach/replace/detach also
+ * feed the per-IOAS history (fault_history.bpf.h) before any output
+ * filter (-e, -p, -c, -x, --ioas, --dev) applies: targ_events, not
+ * autoload, selects what is printed.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -15,12 +20,15 @@
 #include "iommufd_objs.bpf.h"
 #define IOCTL_START_FEXIT	/* events outside an ioctl have no latency */
 #include "ioctl_start.bpf.h"
+#include "fault_history.bpf.h"
 
 const volatile __u32 targ_tgid;		/* -p: only this process */
 const volatile bool filter_cg;		/* -c: only tasks in cgroup_map[0] */
 const volatile __u32 targ_ioas;		/* --ioas: events naming this IOAS */
 const volatile __u32 targ_dev;		/* --dev: events naming this device */
 const volatile bool targ_failed;	/* -x: only ret < 0 */
+const volatile __u64 targ_events = ~0ULL;	/* -e: bit per event type */
+const volatile bool keep_history;	/* dma_fault traced: feed the history */
 const volatile __u64 wakeup_bytes = 1 << 20;	/* set to 1/16 of the buffer */
 
 __u64 lost[IT_NR_EVENTS];		/* records dropped: ring buffer full */
@@ -42,6 +50,8 @@ static __always_inline struct iommutrace_event *begin(int type, int ret)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct iommutrace_event *e;
 
+	if (!((targ_events >> type) & 1))
+		return NULL;
 	if (targ_tgid && (id >> 32) != targ_tgid)
 		return NULL;
 	if (filter_cg && !bpf_current_task_under_cgroup(&cgroup_map, 0))
@@ -114,6 +124,8 @@ int BPF_PROG(ioas_alloc, struct iommufd_ioas *ioas)
 SEC("tp_btf/iommufd_ioas_destroy")
 int BPF_PROG(ioas_destroy, struct iommufd_ioas *ioas)
 {
+	if (keep_history)
+		hist_forget(ioas_id(ioas));
 	return ioas_event(IT_IOAS_DESTROY, ioas);
 }
 
@@ -178,8 +190,11 @@ int BPF_PROG(device_bind, struct iommufd_device *idev, struct device *dev,
 SEC("tp_btf/iommufd_device_unbind")
 int BPF_PROG(device_unbind, struct iommufd_device *idev)
 {
-	struct iommutrace_event *e = begin(IT_DEVICE_UNBIND, 0);
+	struct iommutrace_event *e;
 
+	if (keep_history)
+		hist_detach(idev);
+	e = begin(IT_DEVICE_UNBIND, 0);
 	if (!e)
 		return 0;
 	e->dev = idev_id(idev);
@@ -218,22 +233,29 @@ static __always_inline int attach_event(int type, struct iommufd_device *idev,
 					struct iommufd_hw_pagetable *old,
 					int ret)
 {
-	struct iommutrace_event *e = begin(type, ret);
 	int ioas_type = bpf_core_enum_value(enum iommufd_object_type,
 					    IOMMUFD_OBJ_IOAS);
+	bool auto_domain = false;
+	struct iommutrace_event *e;
+	__u32 ioas = 0;
 
+	if (pt_obj && BPF_CORE_READ(pt_obj, type) == ioas_type) {
+		auto_domain = true;
+		ioas = obj_id(pt_obj);
+	} else if (pt_obj) {
+		ioas = ioas_id(hwpt_ioas((struct iommufd_hw_pagetable *)pt_obj));
+	}
+	if (keep_history && !ret)
+		hist_attach(idev, ioas, pt_id);
+	e = begin(type, ret);
 	if (!e)
 		return 0;
 	e->dev = idev_id(idev);
 	e->pt = pt_obj ? obj_id(pt_obj) : pt_id;
 	e->hwpt = ret ? 0 : pt_id;
 	e->hwpt2 = hwpt_id(old);
-	if (pt_obj && BPF_CORE_READ(pt_obj, type) == ioas_type) {
-		e->auto_domain = 1;
-		e->ioas = e->pt;
-	} else if (pt_obj) {
-		e->ioas = ioas_id(hwpt_ioas((struct iommufd_hw_pagetable *)pt_obj));
-	}
+	e->auto_domain = auto_domain;
+	e->ioas = ioas;
 	return submit(e);
 }
 
@@ -257,8 +279,11 @@ SEC("tp_btf/iommufd_device_detach")
 int BPF_PROG(device_detach, struct iommufd_device *idev,
 	     struct iommufd_hw_pagetable *hwpt)
 {
-	struct iommutrace_event *e = begin(IT_DEVICE_DETACH, 0);
+	struct iommutrace_event *e;
 
+	if (keep_history)
+		hist_detach(idev);
+	e = begin(IT_DEVICE_DETACH, 0);
 	if (!e)
 		return 0;
 	e->dev = idev_id(idev);
@@ -287,8 +312,11 @@ SEC("tp_btf/iommufd_ioas_map")
 int BPF_PROG(ioas_map, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
 	     __u64 length, __u64 user_va, __u32 flags, int ret)
 {
-	struct iommutrace_event *e = begin(IT_IOAS_MAP, ret);
+	struct iommutrace_event *e;
 
+	if (keep_history && !ret)
+		hist_record(id, iova, length, IT_HIST_MAP);
+	e = begin(IT_IOAS_MAP, ret);
 	if (!e)
 		return 0;
 	e->ioas = id;
@@ -303,8 +331,11 @@ SEC("tp_btf/iommufd_ioas_unmap")
 int BPF_PROG(ioas_unmap, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
 	     __u64 length, __u64 unmapped, int ret)
 {
-	struct iommutrace_event *e = begin(IT_IOAS_UNMAP, ret);
+	struct iommutrace_event *e;
 
+	if (keep_history && !ret)
+		hist_record(id, iova, length, IT_HIST_UNMAP);
+	e = begin(IT_IOAS_UNMAP, ret);
 	if (!e)
 		return 0;
 	e->ioas = id;
@@ -318,8 +349,12 @@ SEC("tp_btf/iommufd_ioas_copy")
 int BPF_PROG(ioas_copy, struct iommufd_ioas *dst,
 	     const struct iommu_ioas_copy *cmd, __u64 dst_iova, int ret)
 {
-	struct iommutrace_event *e = begin(IT_IOAS_COPY, ret);
+	struct iommutrace_event *e;
 
+	if (keep_history && !ret)
+		hist_record(BPF_CORE_READ(cmd, dst_ioas_id), dst_iova,
+			    BPF_CORE_READ(cmd, length), IT_HIST_COPY);
+	e = begin(IT_IOAS_COPY, ret);
 	if (!e)
 		return 0;
 	e->ioas = BPF_CORE_READ(cmd, src_ioas_id);
@@ -501,6 +536,82 @@ int BPF_PROG(vtd_pasid_teardown, struct intel_iommu *iommu,
 	     struct device *dev, __u32 pasid, __u16 did, __u16 pgtt)
 {
 	return pasid_event(IT_VTD_PASID_TEARDOWN, dev, pasid, did, pgtt);
+}
+
+/* "ssss:bb:dd.f", the PCI device name of a requester id */
+static __always_inline void pci_name(char *name, __u16 seg, __u16 sid)
+{
+	const char hex[] = "0123456789abcdef";
+	__u32 v[4] = { seg, sid >> 8, (sid >> 3) & 0x1f, sid & 7 };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		name[i] = hex[(v[0] >> (12 - 4 * i)) & 0xf];
+	name[4] = ':';
+	name[5] = hex[(v[1] >> 4) & 0xf];
+	name[6] = hex[v[1] & 0xf];
+	name[7] = ':';
+	name[8] = hex[(v[2] >> 4) & 0xf];
+	name[9] = hex[v[2] & 0xf];
+	name[10] = '.';
+	name[11] = hex[v[3] & 0xf];
+	name[12] = '\0';
+}
+
+/*
+ * A DMA fault, with the history of its address in the device's IOAS.  It
+ * comes from the IOMMU's interrupt, not from a process: -p, -c and -x do
+ * not filter it out (pid is 0, comm the IOMMU's name).
+ */
+SEC("tp_btf/dma_fault")
+int BPF_PROG(vtd_dma_fault, struct intel_iommu *iommu, struct device *dev,
+	     __u16 source_id, __u32 pasid, __u64 addr, int read, __u8 reason,
+	     const char *reason_str, int did)
+{
+	struct iommutrace_fault_event *r;
+	struct iommutrace_event *e;
+	struct it_fault *f;
+
+	if (!((targ_events >> IT_VTD_DMA_FAULT) & 1))
+		return 0;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		__sync_fetch_and_add(&lost[IT_VTD_DMA_FAULT], 1);
+		return 0;
+	}
+	__builtin_memset(r, 0, sizeof(*r));
+	e = &r->e;
+	f = &r->f;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->type = IT_VTD_DMA_FAULT;
+	e->iova = addr;
+	e->pasid = pasid;
+	e->did = did;
+	e->reason = reason;
+	f->segment = BPF_CORE_READ(iommu, segment);
+	f->source_id = source_id;
+	f->read = !!read;
+	bpf_probe_read_kernel_str(f->iommu, sizeof(f->iommu),
+				  BPF_CORE_READ(iommu, name));
+	__builtin_memcpy(e->comm, f->iommu, sizeof(e->comm));
+	bpf_probe_read_kernel_str(f->reason_str, sizeof(f->reason_str),
+				  reason_str);
+	/*
+	 * dev is NULL unless the driver knows the device (ATS only); the
+	 * verifier takes tp_btf pointers as non-NULL and would drop an
+	 * "if (!dev)" branch, so test what the name read gave instead.
+	 */
+	copy_dev_name(e, dev);
+	if (!e->name[0])
+		pci_name(e->name, f->segment, source_id);
+	hist_search(e, f);
+	if ((targ_ioas && e->ioas != targ_ioas) ||
+	    (targ_dev && e->dev != targ_dev)) {
+		bpf_ringbuf_discard(r, 0);
+		return 0;
+	}
+	bpf_ringbuf_submit(r, 0);	/* rare: wake the reader now */
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -28,6 +28,13 @@ static struct it_clock clk;
 static __u64 seen[IT_NR_EVENTS];
 static __u64 lost_reported;	/* lost records already reported */
 
+/* What the fault history needs, printed or not */
+#define HISTORY_EVENTS	((1ULL << IT_IOAS_MAP) | (1ULL << IT_IOAS_UNMAP) |	\
+			 (1ULL << IT_IOAS_COPY) | (1ULL << IT_IOAS_DESTROY) |	\
+			 (1ULL << IT_DEVICE_ATTACH) |				\
+			 (1ULL << IT_DEVICE_REPLACE) |				\
+			 (1ULL << IT_DEVICE_DETACH) |				\
+			 (1ULL << IT_DEVICE_UNBIND))
 #define POLL_MS		100
 #define EXIT_OUTPUT	3	/* stdout cannot be written */
 
@@ -53,6 +60,9 @@ static int handle_event(void *ctx, void *data, size_t len)
 
 	(void)ctx;
 	if (len < sizeof(*e) || e->type >= IT_NR_EVENTS)
+		return 0;
+	if (e->type == IT_VTD_DMA_FAULT &&
+	    len < sizeof(struct iommutrace_fault_event))
 		return 0;
 	seen[e->type]++;
 	if (args.json)
@@ -179,7 +189,7 @@ int main(int argc, char **argv)
 	struct timespec mono, real;
 	long long have;
 	time_t deadline = 0;
-	bool done;
+	bool done, keep_history;
 	int err, cgfd = -1;
 
 	err = ioastrace_parse_args(argc, argv, &args, &done);
@@ -213,11 +223,21 @@ int main(int argc, char **argv)
 	skel->rodata->targ_failed = args.failed;
 	skel->rodata->wakeup_bytes = ((__u64)args.buffer_mb << 20) / 16;
 	bpf_map__set_max_entries(skel->maps.events, args.buffer_mb << 20);
+	/*
+	 * With dma_fault traced, the events that feed the fault history are
+	 * always attached; targ_events decides what is printed.
+	 */
+	keep_history = args.events & (1ULL << IT_VTD_DMA_FAULT);
+	skel->rodata->keep_history = keep_history;
+	skel->rodata->targ_events = args.events;
 	bpf_object__for_each_program(prog, skel->obj) {
 		int type = prog_event(prog);
 
-		if (type >= 0 && !(args.events & (1ULL << type)))
-			bpf_program__set_autoload(prog, false);
+		if (type < 0 || (args.events & (1ULL << type)))
+			continue;
+		if (keep_history && (have & HISTORY_EVENTS & (1ULL << type)))
+			continue;
+		bpf_program__set_autoload(prog, false);
 	}
 
 	err = ioastrace_bpf__load(skel);

@@ -44,7 +44,10 @@ struct it_clock {
 	__u64 start_ns;		/* first event, for the relative TIME(s) */
 };
 
+/* A DMA fault record (IT_VTD_DMA_FAULT) is a struct iommutrace_fault_event:
+ * the print functions read its tail. */
 void it_print_header(FILE *out, const struct it_clock *clk);
+const char *it_hist_state_name(int state);
 void it_print_text(FILE *out, const struct iommutrace_event *e,
 		   struct it_clock *clk);
 void it_print_json(FILE *out, const struct iommutrace_event *e,

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""check_dma_fault.py OUTPUT - check the tools' view of real DMA faults.
+
+OUTPUT is what tests/vm/guest-dma-fault printed (sections "== NAME").  The
+ground truth is never a tool: the workload's own record (ids, IOVAs, pid,
+CLOCK_MONOTONIC before/after each map and unmap, when each DMA command was
+written) and the kernel's DMAR log lines (device, address, direction,
+reason).  Checked:
+  - the workload's first DMA arrived (no fault) and the kernel logged one
+    DMAR line per faulting DMA, at the IOVAs the workload used;
+  - ioastrace (every event) and ioastrace -e dma_fault report each fault
+    exactly once, with the DMAR line's device, address, direction, reason
+    code and name, the workload's IOAS, HWPT and device id, and a time
+    between the DMA command and the workload seeing the DMA done;
+  - the fault after the unmap names the workload's unmap (pid, range, time
+    inside the workload's bracket) and map; the fault on the IOVA never
+    mapped says "never mapped/unmapped while traced";
+  - the text output says the same in words;
+  - iommutop's JSON (if present) counts 2 faults on the IOAS and device.
+Prints "ok"/"FAIL" lines and the fault latency; exit 0, or 1 on a failure.
+"""
+import json
+import re
+import sys
+
+fails = 0
+
+
+def check(cond, what):
+    global fails
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        fails += 1
+    return cond
+
+
+def sections(text):
+    out, cur = {}, None
+    for line in text.splitlines():
+        m = re.match(r"^== (\w+)$", line)
+        if m:
+            cur = m.group(1)
+            out[cur] = []
+        elif cur:
+            out[cur].append(line)
+    return out
+
+
+def kv(line):
+    return dict(re.findall(r"(\w+)=(\S+)", line))
+
+
+def main():
+    sec = sections(open(sys.argv[1]).read())
+    for s in ("bind", "workload", "dmar", "all", "faults", "text"):
+        if not check(s in sec, f"section '{s}' present"):
+            return 1
+    bdf = sec["bind"][0].split()[1]
+    ops = [kv(l) for l in sec["workload"] if l.startswith("op=")]
+    by = lambda op: [o for o in ops if o["op"] == op]
+    bind, attach = by("bind")[0], by("attach")[0]
+    maps, unmaps = by("map"), by("unmap")
+    tmap = [o for o in by("time") if o["of"] == "map"][0]
+    tunmap = [o for o in by("time") if o["of"] == "unmap"][0]
+    dmas = {int(o["n"]): o for o in by("dma")}
+    check(by("check") and by("check")[0]["match"] == "1",
+          "workload: the data edu DMA'd through the mapped IOVA arrived")
+    faulting = [dmas[n] for n in sorted(dmas) if dmas[n]["expect"] == "fault"]
+    check(len(faulting) == 2, "workload: two DMAs expected to fault")
+
+    # The kernel's own record of each fault
+    dmar = []
+    for l in sec["dmar"]:
+        m = re.search(r"\[DMA (Read|Write) (NO_PASID|PASID 0x[0-9a-f]+)\] Request device "
+                      r"\[([0-9a-f]{2}):([0-9a-f]{2})\.(\d)\] fault addr 0x([0-9a-f]+) "
+                      r"\[fault reason 0x([0-9a-f]{2})\] (.*)$", l)
+        if m:
+            dmar.append(dict(access=m.group(1).lower(), bdf="0000:%s:%s.%s" % m.group(3, 4, 5),
+                             addr=int(m.group(6), 16), reason=int(m.group(7), 16),
+                             reason_name=m.group(8).strip()))
+    check([d["addr"] for d in dmar] == [int(d["iova"], 16) for d in faulting],
+          f"kernel: one DMAR line per faulting DMA, at its IOVA ({len(dmar)} lines)")
+    check(all(d["bdf"] == bdf for d in dmar), f"kernel: DMAR lines name the edu device {bdf}")
+    if len(dmar) != 2 or len(faulting) != 2:
+        return 1
+
+    ioas, hwpt, dev = int(attach["ioas"]), int(attach["hwpt"]), int(bind["dev"])
+    pid = int(tmap["pid"])
+    expect_hist = [
+        # fault after the unmap: the map and the unmap of the workload
+        dict(last_map=("found", maps[0], tmap, "map"),
+             last_unmap=("found", unmaps[0], tunmap, "unmap")),
+        # never mapped IOVA
+        dict(last_map=("never_while_traced",), last_unmap=("never_while_traced",)),
+    ]
+    for name in ("all", "faults"):
+        recs = [json.loads(l) for l in sec[name] if l.startswith("{")]
+        faults = [r for r in recs if r["event"] == "dma_fault"]
+        check(len(faults) == 2, f"ioastrace {name}: each fault reported once ({len(faults)})")
+        if name == "faults":
+            check(len(recs) == len(faults), "ioastrace -e dma_fault prints faults only")
+        for i, (f, d, w) in enumerate(zip(faults, dmar, faulting)):
+            tag = f"ioastrace {name} fault {i + 1}"
+            check(f["device"] == d["bdf"], f"{tag}: device {f['device']} as the DMAR line")
+            check(f["addr"] == d["addr"], f"{tag}: address 0x{f['addr']:x} as the DMAR line")
+            check(f["access"] == d["access"], f"{tag}: access {f['access']} as the DMAR line")
+            check(f["reason"] == d["reason"] and f["reason_name"] == d["reason_name"],
+                  f"{tag}: reason 0x{f['reason']:02x} '{f['reason_name']}' as the DMAR line")
+            check((f["ioas_id"], f["hwpt_id"], f["dev_id"]) == (ioas, hwpt, dev),
+                  f"{tag}: IOAS {f['ioas_id']} HWPT {f['hwpt_id']} dev {f['dev_id']} "
+                  f"as the workload's attach")
+            cmd, done = int(w["cmd_ns"]), int(w["done_ns"])
+            lat = f["ts_ns"] - cmd
+            check(cmd < f["ts_ns"] <= done + 50_000_000,
+                  f"{tag}: raised {lat / 1e6:.1f} ms after the DMA command "
+                  f"(DMA seen done after {(done - cmd) / 1e6:.1f} ms)")
+            if name == "all":
+                print(f"latency fault {i + 1}: DMA command -> event {lat / 1e6:.3f} ms")
+            h = f["history"]
+            for key in ("last_map", "last_unmap"):
+                exp, got = expect_hist[i][key], h[key]
+                if exp[0] != "found":
+                    check(got == {"state": exp[0]}, f"{tag}: {key} {got}, want state {exp[0]}")
+                    continue
+                _, op, t, kind = exp
+                ok = (got.get("state") == "found" and got.get("op") == kind and
+                      got.get("pid") == pid and got.get("iova") == int(op["iova"], 16) and
+                      got.get("length") == int(op["length"]) and
+                      int(t["before_ns"]) <= got.get("ts_ns", 0) <= int(t["after_ns"]) and
+                      got.get("age_ns") == f["ts_ns"] - got.get("ts_ns", 0))
+                check(ok, f"{tag}: {key} is the workload's {kind} "
+                          f"(pid {pid}, 0x{int(op['iova'], 16):x}+{op['length']}, "
+                          f"in [{t['before_ns']}, {t['after_ns']}]): {got}")
+
+    text = [l for l in sec["text"] if " dma_fault " in l]
+    check(len(text) == 2, f"ioastrace text: two fault lines ({len(text)})")
+    if len(text) == 2:
+        check(re.search(rf'device={re.escape(bdf)} dev={dev} ioas={ioas} hwpt={hwpt} addr=0x100000 read '
+                        rf'reason=0x06 .*last_map="0x100000\+0x2000 map by {pid}/\S+ [0-9.]+ s before" '
+                        rf'last_unmap="0x100000\+0x2000 unmap by {pid}/\S+ [0-9.]+ s before"$',
+                        text[0]) is not None, "ioastrace text: fault 1 names the map and the unmap")
+        check(text[1].endswith('last_map="never mapped while traced" '
+                               'last_unmap="never unmapped while traced"'),
+              "ioastrace text: fault 2 'never mapped while traced'")
+
+    if "iommutop" in sec:
+        frames = [json.loads(l) for l in sec["iommutop"] if l.startswith("{")]
+        check(bool(frames), "iommutop: a JSON frame")
+        if frames:
+            fr = frames[-1]
+            ia = [x for x in fr.get("ioas", []) if x.get("ioas_id") == ioas]
+            dv = [x for x in fr.get("devices", []) if x.get("device") == bdf]
+            check(ia and ia[0].get("faults") == 2, f"iommutop: IOAS {ioas} faults=2 ({ia})")
+            check(dv and dv[0].get("faults") == 2, f"iommutop: device {bdf} faults=2 ({dv})")
+    print(f"{fails} failed checks")
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dma_fault_workload - make QEMU's edu device (1234:11e8) DMA through
+ * VFIO cdev + iommufd: once through a mapped IOVA, then through the same
+ * IOVA after its unmap, then through an IOVA never mapped.  The last two
+ * fault in the IOMMU.
+ *
+ * Usage: dma_fault_workload /dev/vfio/devices/vfioN
+ *
+ * Sequence: bind to a new iommufd, allocate an IOAS, attach the device to
+ * it (automatic HWPT), enable bus mastering (PCI command register, through
+ * the VFIO config region), map two pages at IOVA 0x100000, DMA 1024 bytes
+ * from IOVA 0x100000 into edu's buffer and back to IOVA 0x101000 (the data
+ * must arrive: no fault), unmap the two pages, DMA from IOVA 0x100000
+ * again (fault: use after unmap), DMA from IOVA 0x300000, never mapped
+ * (fault), detach and close.
+ *
+ * Output: the "op=..." lines of iommufd_ops.h, and for this workload
+ *   op=time of=map|unmap pid=P before_ns=T0 after_ns=T1
+ *       CLOCK_MONOTONIC (the BPF clock) around the ioctl
+ *   op=dma n=N dir=to_dev|from_dev iova=0x.. count=BYTES cmd_ns=T
+ *       done_ns=T expect=ok|fault
+ *       cmd_ns: just before the command register write
+ *   op=check n=N match=1|0
+ * Exit status 0, or 1 with a message on stderr.
+ *
+ * edu: BAR0 registers DMA source 0x80, destination 0x88, count 0x90,
+ * command 0x98 (bit 0 run, bit 1 device to RAM), its buffer at 0x40000 in
+ * its own address space, 28-bit DMA mask.  A 4096-byte transfer trips an
+ * off-by-one range check in QEMU 7.2's edu that aborts the VM: stay below.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+#include "iommufd_ops.h"
+
+#define IOVA		0x100000ULL	/* two pages mapped, then unmapped */
+#define IOVA_NEVER	0x300000ULL	/* never mapped */
+#define EDU_BUF		0x40000ULL
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_DMA_RUN	0x1
+#define EDU_DMA_TO_RAM	0x2
+#define COUNT		1024	/* < 4096: see above */
+
+static int devfd;
+static uint64_t bar0, config;	/* VFIO region offsets in devfd */
+
+static void check(int ret, const char *what)
+{
+	if (ret) {
+		fprintf(stderr, "dma_fault_workload: %s: %s\n", what,
+			strerror(-ret));
+		exit(1);
+	}
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static uint64_t region(uint32_t index)
+{
+	struct vfio_region_info info = {
+		.argsz = sizeof(info),
+		.index = index,
+	};
+
+	check(do_ioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, &info),
+	      "VFIO_DEVICE_GET_REGION_INFO");
+	return info.offset;
+}
+
+static void rw(bool write, uint64_t off, void *val, size_t size)
+{
+	ssize_t n = write ? pwrite(devfd, val, size, off) :
+			    pread(devfd, val, size, off);
+
+	if (n != (ssize_t)size)
+		check(n < 0 ? -errno : -EIO, write ? "pwrite" : "pread");
+}
+
+static void edu_write(uint64_t reg, uint64_t val)
+{
+	rw(true, bar0 + reg, &val, sizeof(val));
+}
+
+static uint64_t edu_read(uint64_t reg)
+{
+	uint64_t val;
+
+	rw(false, bar0 + reg, &val, sizeof(val));
+	return val;
+}
+
+/* One edu DMA of COUNT bytes between IOVA and its buffer; waits for it */
+static void dma(int n, bool to_ram, uint64_t iova, const char *expect)
+{
+	uint64_t cmd_ns, done_ns;
+	int i;
+
+	edu_write(EDU_DMA_SRC, to_ram ? EDU_BUF : iova);
+	edu_write(EDU_DMA_DST, to_ram ? iova : EDU_BUF);
+	edu_write(EDU_DMA_CNT, COUNT);
+	cmd_ns = now_ns();
+	edu_write(EDU_DMA_CMD, EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
+	for (i = 0; edu_read(EDU_DMA_CMD) & EDU_DMA_RUN; i++) {
+		if (i == 5000)
+			check(-ETIMEDOUT, "edu DMA did not complete in 5 s");
+		usleep(1000);
+	}
+	done_ns = now_ns();
+	printf("op=dma n=%d dir=%s iova=0x%llx count=%d cmd_ns=%llu done_ns=%llu expect=%s\n",
+	       n, to_ram ? "from_dev" : "to_dev", (unsigned long long)iova,
+	       COUNT, (unsigned long long)cmd_ns,
+	       (unsigned long long)done_ns, expect);
+}
+
+static void timed(const char *what, uint64_t before)
+{
+	printf("op=time of=%s pid=%d before_ns=%llu after_ns=%llu\n", what,
+	       getpid(), (unsigned long long)before,
+	       (unsigned long long)now_ns());
+}
+
+int main(int argc, char **argv)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+	};
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+	};
+	size_t page = sysconf(_SC_PAGESIZE), len = 2 * page;
+	int iommufd, ret, match;
+	uint16_t cmd;
+	uint32_t ioas;
+	uint64_t t;
+	unsigned char *buf;
+	size_t i;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: dma_fault_workload /dev/vfio/devices/vfioN\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	devfd = open(argv[1], O_RDWR);
+	if (devfd < 0)
+		check(-errno, argv[1]);
+	iommufd = open("/dev/iommu", O_RDWR);
+	if (iommufd < 0)
+		check(-errno, "/dev/iommu");
+
+	bind.iommufd = iommufd;
+	ret = do_ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
+	printf("op=bind dev=%u ret=%d\n", bind.out_devid, ret);
+	check(ret, "VFIO_DEVICE_BIND_IOMMUFD");
+	check(op_ioas_alloc(iommufd, &ioas), "IOMMU_IOAS_ALLOC");
+	attach.pt_id = ioas;
+	ret = do_ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+	printf("op=attach ioas=%u hwpt=%u ret=%d\n", ioas, attach.pt_id, ret);
+	check(ret, "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+
+	bar0 = region(VFIO_PCI_BAR0_REGION_INDEX);
+	config = region(VFIO_PCI_CONFIG_REGION_INDEX);
+	rw(false, config + PCI_COMMAND, &cmd, sizeof(cmd));
+	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	rw(true, config + PCI_COMMAND, &cmd, sizeof(cmd));
+	rw(false, config + PCI_COMMAND, &cmd, sizeof(cmd));
+	printf("op=bus_master command=0x%x\n", cmd);
+	if (!(cmd & PCI_COMMAND_MASTER))
+		check(-EIO, "bus mastering did not stick");
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED)
+		check(-errno, "mmap");
+	for (i = 0; i < COUNT; i++)
+		buf[i] = (unsigned char)(i * 7 + 1);
+	memset(buf + page, 0, page);
+
+	t = now_ns();
+	check(op_ioas_map(iommufd, ioas, buf, IOVA, len), "IOMMU_IOAS_MAP");
+	timed("map", t);
+
+	/* 1: RAM (IOVA) -> edu, 2: edu -> RAM (IOVA + page): no fault */
+	dma(1, false, IOVA, "ok");
+	dma(2, true, IOVA + page, "ok");
+	match = !memcmp(buf, buf + page, COUNT);
+	printf("op=check n=2 match=%d\n", match);
+	if (!match)
+		check(-EIO, "the data DMA'd through the IOMMU did not arrive");
+
+	t = now_ns();
+	check(op_ioas_unmap(iommufd, ioas, IOVA, len), "IOMMU_IOAS_UNMAP");
+	timed("unmap", t);
+
+	/* 3: the IOVA just unmapped, 4: one never mapped: both fault */
+	dma(3, false, IOVA, "fault");
+	dma(4, false, IOVA_NEVER, "fault");
+
+	ret = do_ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
+	printf("op=detach dev=%u ret=%d\n", bind.out_devid, ret);
+	check(ret, "VFIO_DEVICE_DETACH_IOMMUFD_PT");
+	close(devfd);
+	close(iommufd);
+	return 0;
+}
