@@ -84,6 +84,20 @@ static void label_value(FILE *out, const char *s, size_t max)
 	}
 }
 
+/* The shortest %g form that reads back as V (as Go's FormatFloat 'g', -1,
+ * which Prometheus uses for le labels) */
+static void shortest(char *buf, size_t len, double v)
+{
+	int p;
+
+	for (p = 1; p < 17; p++) {
+		snprintf(buf, len, "%.*g", p, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+	snprintf(buf, len, "%.17g", v);
+}
+
 /* "# HELP" and "# TYPE" (and "# UNIT") of a family.  NAME is the sample
  * name; an OpenMetrics counter family is named without "_total" */
 static void family(FILE *out, enum metrics_format fmt, const char *name,
@@ -278,11 +292,13 @@ static void write_ioas(FILE *out, enum metrics_format fmt,
 		for (b = 0; b < HIST_FIRST; b++)
 			cum += m[i].lat_hist[b];
 		for (b = HIST_FIRST; b < IT_TOP_HIST - 1; b++) {
+			char le[32];
+
 			cum += m[i].lat_hist[b];
+			shortest(le, sizeof(le), ldexp(1, b + 1) / 1e9);
 			fputs(PREFIX "ioas_map_duration_seconds_bucket", out);
 			ioas_labels(out, &m[i]);
-			fprintf(out, ",le=\"%.9g\"} %llu\n", ldexp(1, b + 1) / 1e9,
-				(unsigned long long)cum);
+			fprintf(out, ",le=\"%s\"} %llu\n", le, (unsigned long long)cum);
 		}
 		fputs(PREFIX "ioas_map_duration_seconds_bucket", out);
 		ioas_labels(out, &m[i]);
