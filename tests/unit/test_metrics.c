@@ -183,6 +183,36 @@ static void test_memlock_limit(void **state)
 	assert_true(metrics_memlock_limit(0x7ffffffe) < 0);	/* no such pid */
 }
 
+/*
+ * With METRICS_SAMPLE=FILE: write a frame with every kind of row in both
+ * formats to FILE(.om), for the check that docs, rules and dashboard name
+ * only emitted metrics (tests/unit/t-iommutop-metrics-unit)
+ */
+static void test_sample(void **state)
+{
+	const char *path = getenv("METRICS_SAMPLE");
+	char om[4096];
+	FILE *out;
+
+	(void)state;
+	if (!path)
+		skip();
+	add_ioas(7, 2, "qemu", 4096);
+	frame.nlocks = 1;
+	frame.locks[0].o.kind = LK_IOVA_RWSEM;
+	frame.ncallers = 1;
+	strcpy(frame.callers[0].caller, "iopt_map_pages");
+	out = fopen(path, "w");
+	assert_non_null(out);
+	metrics_write(out, &frame, METRICS_PROMETHEUS, &(struct memlock_limit){ 7, 65536 }, 1);
+	assert_int_equal(fclose(out), 0);
+	snprintf(om, sizeof(om), "%s.om", path);
+	out = fopen(om, "w");
+	assert_non_null(out);
+	metrics_write(out, &frame, METRICS_OPENMETRICS, &(struct memlock_limit){ 7, 65536 }, 1);
+	assert_int_equal(fclose(out), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +222,7 @@ int main(void)
 		cmocka_unit_test_setup(test_openmetrics, setup),
 		cmocka_unit_test_setup(test_histogram, setup),
 		cmocka_unit_test_setup(test_memlock_limit, setup),
+		cmocka_unit_test_setup(test_sample, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
