@@ -13,7 +13,11 @@
  * from IOVA 0x100000 into edu's buffer and back to IOVA 0x101000 (the data
  * must arrive: no fault), unmap the two pages, DMA from IOVA 0x100000
  * again (fault: use after unmap), DMA from IOVA 0x300000, never mapped
- * (fault), detach and close.
+ * (fault); then the fault history's bound: 31 map/unmap pairs of one page
+ * at IOVA 0x800000 (64 operations on the IOAS in all, the first map and
+ * unmap still among the last 64), DMA from 0x100000 (fault), one more
+ * pair (66 operations: they are not), DMA from 0x100000 (fault); detach
+ * and close.
  *
  * Output: the "op=..." lines of iommufd_ops.h, and for this workload
  *   op=time of=map|unmap pid=P before_ns=T0 after_ns=T1
@@ -48,6 +52,7 @@
 
 #define IOVA		0x100000ULL	/* two pages mapped, then unmapped */
 #define IOVA_NEVER	0x300000ULL	/* never mapped */
+#define IOVA_CHURN	0x800000ULL	/* mapped and unmapped, one page */
 #define EDU_BUF		0x40000ULL
 #define EDU_DMA_SRC	0x80
 #define EDU_DMA_DST	0x88
@@ -111,9 +116,35 @@ static uint64_t edu_read(uint64_t reg)
 	return val;
 }
 
-/* One edu DMA of COUNT bytes between IOVA and its buffer; waits for it */
+/* Interrupts of the DMAR fault handlers so far (/proc/interrupts) */
+static unsigned long long dmar_irqs(void)
+{
+	unsigned long long sum = 0, v;
+	char line[1024], *p, *end;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		check(-errno, "/proc/interrupts");
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "dmar"))
+			continue;
+		p = strchr(line, ':');
+		for (p = p ? p + 1 : line; (v = strtoull(p, &end, 10)), end != p;
+		     p = end)
+			sum += v;
+	}
+	fclose(f);
+	return sum;
+}
+
+/*
+ * One edu DMA of COUNT bytes between IOVA and its buffer; waits for it,
+ * and, if it should fault, for the fault interrupt (another vCPU may take
+ * it after edu says the DMA is done) and 50 ms more for its handler.
+ */
 static void dma(int n, bool to_ram, uint64_t iova, const char *expect)
 {
+	unsigned long long irqs = dmar_irqs();
 	uint64_t cmd_ns, done_ns;
 	int i;
 
@@ -128,6 +159,14 @@ static void dma(int n, bool to_ram, uint64_t iova, const char *expect)
 		usleep(1000);
 	}
 	done_ns = now_ns();
+	if (!strcmp(expect, "fault")) {
+		for (i = 0; dmar_irqs() == irqs; i++) {
+			if (i == 5000)
+				check(-ETIMEDOUT, "no DMAR fault interrupt in 5 s");
+			usleep(1000);
+		}
+		usleep(50000);
+	}
 	printf("op=dma n=%d dir=%s iova=0x%llx count=%d cmd_ns=%llu done_ns=%llu expect=%s\n",
 	       n, to_ram ? "from_dev" : "to_dev", (unsigned long long)iova,
 	       COUNT, (unsigned long long)cmd_ns,
@@ -217,6 +256,17 @@ int main(int argc, char **argv)
 	/* 3: the IOVA just unmapped, 4: one never mapped: both fault */
 	dma(3, false, IOVA, "fault");
 	dma(4, false, IOVA_NEVER, "fault");
+
+	/* ops on the IOAS: map + unmap + 2 * 31 = 64, then 66 */
+	for (i = 0; i < 32; i++) {
+		check(op_ioas_map(iommufd, ioas, buf, IOVA_CHURN, page),
+		      "IOMMU_IOAS_MAP");
+		check(op_ioas_unmap(iommufd, ioas, IOVA_CHURN, page),
+		      "IOMMU_IOAS_UNMAP");
+		if (i == 30)
+			dma(5, false, IOVA, "fault");
+	}
+	dma(6, false, IOVA, "fault");
 
 	ret = do_ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
 	printf("op=detach dev=%u ret=%d\n", bind.out_devid, ret);
