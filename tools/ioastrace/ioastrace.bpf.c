@@ -29,7 +29,6 @@ const volatile __u32 targ_dev;		/* --dev: events naming this device */
 const volatile bool targ_failed;	/* -x: only ret < 0 */
 const volatile __u64 targ_events = ~0ULL;	/* -e: bit per event type */
 const volatile bool keep_history;	/* dma_fault traced: feed the history */
-const volatile __u64 wakeup_bytes = 1 << 20;	/* set to 1/16 of the buffer */
 
 __u64 lost[IT_NR_EVENTS];		/* records dropped: ring buffer full */
 
@@ -84,10 +83,8 @@ static __always_inline int submit(struct iommutrace_event *e)
 		bpf_ringbuf_discard(e, 0);
 		return 0;
 	}
-	/* Wake the reader only once a batch is waiting: it polls anyway */
-	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >
-			      wakeup_bytes ? BPF_RB_FORCE_WAKEUP :
-					     BPF_RB_NO_WAKEUP);
+	/* Adaptive wakeup: the reader is woken when it has caught up */
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }
 

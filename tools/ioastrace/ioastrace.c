@@ -156,8 +156,6 @@ static int trace(struct ring_buffer *rb, struct ioastrace_bpf *skel,
 
 	while (!exiting) {
 		err = ring_buffer__poll(rb, POLL_MS);
-		if (!err)	/* timeout: records below the wakeup threshold */
-			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR && !ferror(stdout)) {
 			fprintf(stderr, "ioastrace: polling the ring buffer: %s\n",
 				strerror(-err));
@@ -221,7 +219,6 @@ int main(int argc, char **argv)
 	skel->rodata->targ_ioas = args.ioas;
 	skel->rodata->targ_dev = args.dev;
 	skel->rodata->targ_failed = args.failed;
-	skel->rodata->wakeup_bytes = ((__u64)args.buffer_mb << 20) / 16;
 	bpf_map__set_max_entries(skel->maps.events, args.buffer_mb << 20);
 	/*
 	 * With dma_fault traced, the events that feed the fault history are
