@@ -9,6 +9,7 @@
 #define _GNU_SOURCE	/* strerrorname_np */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@ static struct ioastrace_args args;
 static struct it_clock clk;
 static __u64 seen[IT_NR_EVENTS];
 static __u64 lost_reported;	/* lost records already reported */
+static unsigned int batch_left;	/* records the current batch may still take */
 
 /* What the fault history needs, printed or not */
 #define HISTORY_EVENTS	((1ULL << IT_IOAS_MAP) | (1ULL << IT_IOAS_UNMAP) |	\
@@ -36,6 +38,7 @@ static __u64 lost_reported;	/* lost records already reported */
 			 (1ULL << IT_DEVICE_DETACH) |				\
 			 (1ULL << IT_DEVICE_UNBIND))
 #define POLL_MS		100
+#define BATCH_MAX	1024	/* records printed between two flushes */
 #define EXIT_OUTPUT	3	/* stdout cannot be written */
 
 static void sig_handler(int sig)
@@ -70,7 +73,10 @@ static int handle_event(void *ctx, void *data, size_t len)
 	else
 		it_print_text(stdout, e, &clk);
 	/* Output broken: stop consuming; flush_output() says why */
-	return ferror(stdout) ? -EIO : 0;
+	if (ferror(stdout))
+		return -EIO;
+	/* A full batch: end this poll, so that the loop flushes and reports */
+	return --batch_left ? 0 : -EAGAIN;
 }
 
 /* Write what was printed.  0, or EXIT_OUTPUT with one line on stderr. */
@@ -155,8 +161,10 @@ static int trace(struct ring_buffer *rb, struct ioastrace_bpf *skel,
 	int err;
 
 	while (!exiting) {
+		batch_left = BATCH_MAX;
 		err = ring_buffer__poll(rb, POLL_MS);
-		if (err < 0 && err != -EINTR && !ferror(stdout)) {
+		if (err < 0 && err != -EINTR && err != -EAGAIN &&
+		    !ferror(stdout)) {
 			fprintf(stderr, "ioastrace: polling the ring buffer: %s\n",
 				strerror(-err));
 			return 1;
@@ -172,6 +180,7 @@ static int trace(struct ring_buffer *rb, struct ioastrace_bpf *skel,
 			break;
 	}
 	ioastrace_bpf__detach(skel);
+	batch_left = UINT_MAX;
 	ring_buffer__consume(rb);	/* what arrived before the detach */
 	if (flush_output())
 		return EXIT_OUTPUT;
