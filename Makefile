@@ -8,12 +8,13 @@
 #   make deps    install the Debian packages we need
 #   make bench   cost of ioastrace/iommutop/perf/bpftrace on map/unmap (VM)
 #   make bench-kernels  patched (tracepoints off) vs unpatched kernel (VM)
+#   make bench-metrics  cost of iommutop --listen scraped every second, 1000 IOASes (VM)
 
 SHELL := /bin/bash
 VTD ?=
 CMD ?= uname -a
 
-.PHONY: all deps kernel tools demo check vm bench bench-kernels
+.PHONY: all deps kernel tools demo check vm bench bench-kernels bench-metrics
 
 all: tools
 
@@ -40,3 +41,6 @@ bench: kernel
 
 bench-kernels: kernel
 	@bench/run --kernels
+
+bench-metrics: kernel
+	@bench/metrics

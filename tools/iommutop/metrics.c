@@ -161,28 +161,37 @@ static int ioas_cmp(const void *a, const void *b)
 	return strncmp(x->comm, y->comm, sizeof(x->comm));
 }
 
+/* A merged IOAS and its labels, escaped once: "{pid=..,comm=..,ioas=.." */
+struct ioas_series {
+	struct ioas_stat s;
+	char labels[128];	/* a comm expands at most 3x (U+FFFD) */
+};
+
 /* The frame's IOAS stats, sorted and merged by (pid, ioas, comm) */
-static int merged_ioas(const struct frame *f, struct ioas_stat *m)
+static int merged_ioas(const struct frame *f, struct ioas_series *m)
 {
 	int i, n = 0;
 
 	for (i = 0; i < f->nioas; i++)
-		m[i] = f->ioas[i].s;
+		m[i].s = f->ioas[i].s;
 	qsort(m, f->nioas, sizeof(*m), ioas_cmp);
 	for (i = 0; i < f->nioas; i++) {
-		if (n && !ioas_cmp(&m[n - 1], &m[i]))
-			stat_add(&m[n - 1], &m[i]);
+		if (n && !ioas_cmp(&m[n - 1].s, &m[i].s))
+			stat_add(&m[n - 1].s, &m[i].s);
 		else
-			m[n++] = m[i];
+			m[n++].s = m[i].s;
+	}
+	for (i = 0; i < n; i++) {
+		FILE *out = fmemopen(m[i].labels, sizeof(m[i].labels), "w");
+
+		if (!out)
+			return -1;
+		fprintf(out, "{pid=\"%u\",comm=\"", m[i].s.pid);
+		label_value(out, m[i].s.comm, sizeof(m[i].s.comm));
+		fprintf(out, "\",ioas=\"%u\"", m[i].s.id);
+		fclose(out);
 	}
 	return n;
-}
-
-static void ioas_labels(FILE *out, const struct ioas_stat *s)
-{
-	fprintf(out, "{pid=\"%u\",comm=\"", s->pid);
-	label_value(out, s->comm, sizeof(s->comm));
-	fprintf(out, "\",ioas=\"%u\"", s->id);
 }
 
 typedef double (*ioas_value)(const struct ioas_stat *s);
@@ -198,7 +207,7 @@ static double v_access(const struct ioas_stat *s) { return s->naccess; }
 static double v_events(const struct ioas_stat *s) { return s->events; }
 
 static void ioas_family(FILE *out, enum metrics_format fmt,
-			const struct ioas_stat *m, int n, const char *name,
+			const struct ioas_series *m, int n, const char *name,
 			const char *type, const char *unit, const char *help,
 			ioas_value value)
 {
@@ -208,8 +217,8 @@ static void ioas_family(FILE *out, enum metrics_format fmt,
 	for (i = 0; i < n; i++) {
 		fputs(PREFIX, out);
 		fputs(name, out);
-		ioas_labels(out, &m[i]);
-		fprintf(out, "} %.17g\n", value(&m[i]));
+		fputs(m[i].labels, out);
+		fprintf(out, "} %.17g\n", value(&m[i].s));
 	}
 }
 
@@ -220,12 +229,15 @@ static const char *const op_names[IT_TOP_OPS] = {
 };
 
 static void write_ioas(FILE *out, enum metrics_format fmt,
-		       const struct ioas_stat *m, int n)
+		       const struct ioas_series *m, int n)
 {
 	static const char *const states[] = { "none", "off", "enforced", "refused" };
 	static const int state_cc[] = { CC_NONE, CC_OFF, CC_ENFORCED, CC_REFUSED };
+	char le[IT_TOP_HIST][24];
 	int i, j, b;
 
+	for (b = HIST_FIRST; b < IT_TOP_HIST - 1; b++)
+		shortest(le[b], sizeof(le[b]), ldexp(1, b + 1) / 1e9);
 	ioas_family(out, fmt, m, n, "ioas_mapped_bytes", "gauge", "bytes",
 		    "Bytes mapped in the IOAS (IOVA ranges of its areas).", v_mapped);
 	ioas_family(out, fmt, m, n, "ioas_pinned_bytes", "gauge", "bytes",
@@ -242,32 +254,32 @@ static void write_ioas(FILE *out, enum metrics_format fmt,
 	       "HWPTs on the IOAS, by kind (paging: kernel-managed; nested: user-managed, parent on it).");
 	for (i = 0; i < n; i++) {
 		fputs(PREFIX "ioas_hwpts", out);
-		ioas_labels(out, &m[i]);
-		fprintf(out, ",kind=\"paging\"} %d\n", m[i].nhwpt);
+		fputs(m[i].labels, out);
+		fprintf(out, ",kind=\"paging\"} %d\n", m[i].s.nhwpt);
 		fputs(PREFIX "ioas_hwpts", out);
-		ioas_labels(out, &m[i]);
-		fprintf(out, ",kind=\"nested\"} %d\n", m[i].nhwpt_nested);
+		fputs(m[i].labels, out);
+		fprintf(out, ",kind=\"nested\"} %d\n", m[i].s.nhwpt_nested);
 	}
 	family(out, fmt, "ioas_coherency", "gauge", NULL,
 	       "Cache coherency (snoop control) of the IOAS's HWPTs: 1 for the current state.");
 	for (i = 0; i < n; i++)
 		for (j = 0; j < 4; j++) {
 			fputs(PREFIX "ioas_coherency", out);
-			ioas_labels(out, &m[i]);
+			fputs(m[i].labels, out);
 			fprintf(out, ",state=\"%s\"} %d\n", states[j],
-				m[i].cc == state_cc[j]);
+				m[i].s.cc == state_cc[j]);
 		}
 	family(out, fmt, "ioas_operations_total", "counter", NULL,
 	       "Successful operations on the IOAS since iommutop started, by op.");
 	for (i = 0; i < n; i++) {
-		const __u64 v[] = { m[i].maps, m[i].unmaps, m[i].copies,
-				    m[i].pins, m[i].unpins };
+		const __u64 v[] = { m[i].s.maps, m[i].s.unmaps, m[i].s.copies,
+				    m[i].s.pins, m[i].s.unpins };
 		static const char *const ops[] = { "map", "unmap", "copy",
 						   "pin", "unpin" };
 
 		for (j = 0; j < 5; j++) {
 			fputs(PREFIX "ioas_operations_total", out);
-			ioas_labels(out, &m[i]);
+			fputs(m[i].labels, out);
 			fprintf(out, ",op=\"%s\"} %llu\n", ops[j],
 				(unsigned long long)v[j]);
 		}
@@ -277,9 +289,9 @@ static void write_ioas(FILE *out, enum metrics_format fmt,
 	for (i = 0; i < n; i++)
 		for (j = 0; j < IT_TOP_OPS; j++) {
 			fputs(PREFIX "ioas_errors_total", out);
-			ioas_labels(out, &m[i]);
+			fputs(m[i].labels, out);
 			fprintf(out, ",op=\"%s\"} %llu\n", op_names[j],
-				(unsigned long long)m[i].op_errors[j]);
+				(unsigned long long)m[i].s.op_errors[j]);
 		}
 	ioas_family(out, fmt, m, n, "ioas_events_total", "counter", NULL,
 		    "iommutrace events applied to the IOAS since iommutop started.",
@@ -290,25 +302,22 @@ static void write_ioas(FILE *out, enum metrics_format fmt,
 		__u64 cum = 0;
 
 		for (b = 0; b < HIST_FIRST; b++)
-			cum += m[i].lat_hist[b];
+			cum += m[i].s.lat_hist[b];
 		for (b = HIST_FIRST; b < IT_TOP_HIST - 1; b++) {
-			char le[32];
-
-			cum += m[i].lat_hist[b];
-			shortest(le, sizeof(le), ldexp(1, b + 1) / 1e9);
+			cum += m[i].s.lat_hist[b];
 			fputs(PREFIX "ioas_map_duration_seconds_bucket", out);
-			ioas_labels(out, &m[i]);
-			fprintf(out, ",le=\"%s\"} %llu\n", le, (unsigned long long)cum);
+			fputs(m[i].labels, out);
+			fprintf(out, ",le=\"%s\"} %llu\n", le[b], (unsigned long long)cum);
 		}
 		fputs(PREFIX "ioas_map_duration_seconds_bucket", out);
-		ioas_labels(out, &m[i]);
-		fprintf(out, ",le=\"+Inf\"} %llu\n", (unsigned long long)m[i].lat_count);
+		fputs(m[i].labels, out);
+		fprintf(out, ",le=\"+Inf\"} %llu\n", (unsigned long long)m[i].s.lat_count);
 		fputs(PREFIX "ioas_map_duration_seconds_sum", out);
-		ioas_labels(out, &m[i]);
-		fprintf(out, "} %.9f\n", m[i].lat_sum_ns / 1e9);
+		fputs(m[i].labels, out);
+		fprintf(out, "} %.9f\n", m[i].s.lat_sum_ns / 1e9);
 		fputs(PREFIX "ioas_map_duration_seconds_count", out);
-		ioas_labels(out, &m[i]);
-		fprintf(out, "} %llu\n", (unsigned long long)m[i].lat_count);
+		fputs(m[i].labels, out);
+		fprintf(out, "} %llu\n", (unsigned long long)m[i].s.lat_count);
 	}
 }
 
@@ -407,7 +416,7 @@ static void write_locks(FILE *out, enum metrics_format fmt,
 void metrics_write(FILE *out, const struct frame *f, enum metrics_format fmt,
 		   const struct memlock_limit *limits, int nlimits)
 {
-	struct ioas_stat *ioas = calloc(f->nioas + 1, sizeof(*ioas));
+	struct ioas_series *ioas = calloc(f->nioas + 1, sizeof(*ioas));
 	struct lock_row *locks = calloc(f->nlocks + 1, sizeof(*locks));
 	int nioas, nlocks;
 
@@ -418,6 +427,11 @@ void metrics_write(FILE *out, const struct frame *f, enum metrics_format fmt,
 	}
 	nioas = merged_ioas(f, ioas);
 	nlocks = merged_locks(f, locks);
+	if (nioas < 0) {
+		free(ioas);
+		free(locks);
+		return;
+	}
 	write_ioas(out, fmt, ioas, nioas);
 	write_limits(out, fmt, limits, nlimits);
 	write_locks(out, fmt, locks, nlocks, f);
