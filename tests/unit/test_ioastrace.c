@@ -240,6 +240,69 @@ static void test_text_names(void **state)
 	free(buf);
 }
 
+/* A DMA fault after an unmap, and one on an address never mapped */
+static void test_dma_fault(void **state)
+{
+	struct iommutrace_fault_event r = {
+		.e = { .ts_ns = 3000000000ULL, .type = IT_VTD_DMA_FAULT,
+		       .iova = 0x100000, .pasid = (__u32)-1, .did = 8,
+		       .reason = 6, .dev = 1, .ioas = 2, .hwpt = 3 },
+		.f = { .read = 1, .hist_ops = 2, .source_id = 0x30,
+		       .map_state = IT_HIST_FOUND,
+		       .unmap_state = IT_HIST_FOUND,
+		       .last_map = { .ts_ns = 2000000000ULL, .iova = 0x100000,
+				     .length = 0x2000, .pid = 42,
+				     .kind = IT_HIST_MAP },
+		       .last_unmap = { .ts_ns = 2900000000ULL,
+				       .iova = 0x100000, .length = 0x2000,
+				       .pid = 42, .kind = IT_HIST_UNMAP } },
+	};
+	struct it_clock clk = { 0 };
+	char *buf = NULL;
+
+	(void)state;
+	strcpy(r.e.name, "0000:00:06.0");
+	strcpy(r.e.comm, "dmar0");
+	strcpy(r.f.iommu, "dmar0");
+	strcpy(r.f.reason_str, "PTE Read access is not set");
+	strcpy(r.f.last_map.comm, "qemu");
+	strcpy(r.f.last_unmap.comm, "qemu");
+	CAPTURE(buf, it_print_text(out, &r.e, &clk));
+	assert_non_null(strstr(buf, " device=0000:00:06.0 dev=1 ioas=2 hwpt=3 addr=0x100000 read reason=0x06 \"PTE Read access is not set\" did=8 pasid=none"
+				    " last_map=\"0x100000+0x2000 map by 42/qemu 1.000000 s before\""
+				    " last_unmap=\"0x100000+0x2000 unmap by 42/qemu 0.100000 s before\"\n"));
+	free(buf);
+	CAPTURE(buf, it_print_json(out, &r.e, &clk));
+	assert_non_null(strstr(buf, ",\"device\":\"0000:00:06.0\",\"dev_id\":1,\"ioas_id\":2,\"hwpt_id\":3,"
+				    "\"iommu\":\"dmar0\",\"segment\":0,\"source_id\":48,\"addr\":1048576,"
+				    "\"access\":\"read\",\"reason\":6,"
+				    "\"reason_name\":\"PTE Read access is not set\",\"did\":8,\"pasid\":null,"
+				    "\"history\":{\"kept\":64,\"ops_recorded\":2,"
+				    "\"last_map\":{\"state\":\"found\",\"op\":\"map\",\"ts_ns\":2000000000,"
+				    "\"age_ns\":1000000000,\"pid\":42,\"comm\":\"qemu\",\"iova\":1048576,"
+				    "\"length\":8192},"));
+	free(buf);
+
+	r.e.iova = 0x300000;
+	r.e.did = (__u32)-1;
+	r.f.map_state = IT_HIST_NEVER;
+	r.f.unmap_state = IT_HIST_WRAPPED;
+	CAPTURE(buf, it_print_text(out, &r.e, &clk));
+	assert_non_null(strstr(buf, " did=none pasid=none last_map=\"never mapped while traced\""
+				    " last_unmap=\"not in the last 64 operations on IOAS 2\"\n"));
+	free(buf);
+	CAPTURE(buf, it_print_json(out, &r.e, &clk));
+	assert_non_null(strstr(buf, "\"did\":null,\"pasid\":null,\"history\":{\"kept\":64,\"ops_recorded\":2,"
+				    "\"last_map\":{\"state\":\"never_while_traced\"},"
+				    "\"last_unmap\":{\"state\":\"not_in_last_ops\"}}}\n"));
+	free(buf);
+	r.f.map_state = r.f.unmap_state = IT_HIST_NO_IOAS;
+	CAPTURE(buf, it_print_text(out, &r.e, &clk));
+	assert_non_null(strstr(buf, "last_map=\"IOAS unknown: device attached before tracing\""));
+	free(buf);
+	assert_int_equal(it_event_lookup("dma_fault"), IT_VTD_DMA_FAULT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_json_comm_full_length),
 		cmocka_unit_test(test_text_record),
 		cmocka_unit_test(test_text_names),
+		cmocka_unit_test(test_dma_fault),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
