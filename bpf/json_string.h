@@ -8,9 +8,18 @@
 
 /*
  * Write s as a JSON string literal: quotes, backslash escapes, \u00XX for
- * other control characters.  Reads at most max bytes, so fixed-size kernel
+ * other control characters, and always valid UTF-8: a byte that does not
+ * start a valid UTF-8 sequence (a comm cut in the middle of a character)
+ * is written as \ufffd.  Reads at most max bytes, so fixed-size kernel
  * strings (comm) need no terminating NUL.
  */
 void it_json_string(FILE *out, const char *s, size_t max);
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most avail bytes): 1 to 4,
+ * or 0 if s does not start one (stray continuation byte, overlong form,
+ * surrogate, beyond U+10FFFF, truncated).
+ */
+size_t it_utf8_seq(const char *s, size_t avail);
 
 #endif /* __JSON_STRING_H */

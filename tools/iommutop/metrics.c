@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "json_string.h"
 #include "metrics.h"
 
 #define PREFIX "iommutrace_"
@@ -53,34 +54,24 @@ double metrics_memlock_limit(__u32 pid)
 }
 
 /* A label value: escaped, and valid UTF-8 (a comm may end mid-character:
- * each invalid byte becomes U+FFFD) */
+ * each byte that starts no valid sequence becomes U+FFFD) */
 static void label_value(FILE *out, const char *s, size_t max)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + strnlen(s, max);
+	size_t i, n, len = strnlen(s, max);
 
-	while (p < end) {
-		int n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 :
-			(*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
-		int i;
-
-		for (i = 1; n && i < n; i++)
-			if (p + i >= end || (p[i] & 0xc0) != 0x80)
-				n = 0;
-		if (n == 2 && *p < 0xc2)
-			n = 0;	/* overlong */
+	for (i = 0; i < len; i += n) {
+		n = it_utf8_seq(s + i, len - i);
 		if (!n) {
 			fputs("\xef\xbf\xbd", out);
-			p++;
-			continue;
-		}
-		if (*p == '\\' || *p == '"')
+			n = 1;
+		} else if (s[i] == '\\' || s[i] == '"') {
 			fputc('\\', out);
-		if (*p == '\n')
+			fputc(s[i], out);
+		} else if (s[i] == '\n') {
 			fputs("\\n", out);
-		else
-			fwrite(p, 1, n, out);
-		p += n;
+		} else {
+			fwrite(s + i, 1, n, out);
+		}
 	}
 }
 
