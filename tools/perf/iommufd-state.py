@@ -89,7 +89,8 @@ def trace_unhandled(event_name, context, f, sample=None):
         row(pid, f["ioas_id"], comm)["coherency"] = "refused"
     elif name in ("iommufd_device_attach", "iommufd_device_replace"):
         if ret:
-            row(pid, f["ioas_id"], comm)["errors"] += 1 if f["ioas_id"] else 0
+            if f["ioas_id"]:    # a failed attach to an unknown pt has none
+                row(pid, f["ioas_id"], comm)["errors"] += 1
             return
         if name == "iommufd_device_replace" and not f["old_hwpt_id"]:
             return
