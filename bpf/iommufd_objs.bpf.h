@@ -61,4 +61,38 @@ hwpt_ioas(struct iommufd_hw_pagetable *hwpt)
 	return paging ? BPF_CORE_READ(paging, ioas) : NULL;
 }
 
+#define FAULT_DEV_NAME_LEN	32	/* = IT_NAME_LEN (iommutrace.h) */
+
+/*
+ * The name of the device a VT-d fault record names (intel_iommu:dma_fault):
+ * dev's name, or for a device the driver's rbtree does not hold (dev is
+ * NULL: it holds ATS-capable devices only) the PCI name "ssss:bb:dd.f" of
+ * the IOMMU's segment and the requester id.  name: FAULT_DEV_NAME_LEN bytes,
+ * zeroed by the caller.  The verifier takes tp_btf pointers as non-NULL
+ * and drops an "if (!dev)" branch: test what the read gave instead.
+ */
+static __always_inline void fault_dev_name(char *name, struct device *dev,
+					   struct intel_iommu *iommu, __u16 sid)
+{
+	const char hex[] = "0123456789abcdef";
+	const char *kname = BPF_CORE_READ(dev, kobj.name);
+	__u16 seg;
+	int i;
+
+	if (kname && bpf_probe_read_kernel_str(name, FAULT_DEV_NAME_LEN, kname) > 1)
+		return;
+	seg = BPF_CORE_READ(iommu, segment);
+	for (i = 0; i < 4; i++)
+		name[i] = hex[(seg >> (12 - 4 * i)) & 0xf];
+	name[4] = ':';
+	name[5] = hex[(sid >> 12) & 0xf];
+	name[6] = hex[(sid >> 8) & 0xf];
+	name[7] = ':';
+	name[8] = hex[(sid >> 7) & 0x1];
+	name[9] = hex[(sid >> 3) & 0xf];
+	name[10] = '.';
+	name[11] = hex[sid & 0x7];
+	name[12] = '\0';
+}
+
 #endif /* __IOMMUFD_OBJS_BPF_H */

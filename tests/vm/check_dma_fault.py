@@ -21,7 +21,8 @@ reason).  Checked:
     first map and unmap are still named, after 66 they are "not in the
     last 64 operations";
   - the text output says the same in words;
-  - iommutop's JSON (if present) counts 2 faults on the IOAS and device.
+  - iommutop (if run: JSON and text) counts 4 faults on the IOAS and its
+    device (FAULTS column, "faults" and "fault_devices" keys).
 Prints "ok"/"FAIL" lines and the fault latency; exit 0, or 1 on a failure.
 """
 import json
@@ -168,14 +169,19 @@ def main():
               "ioastrace text: fault 4 'not in the last 64 operations'")
 
     if "iommutop" in sec:
-        frames = [json.loads(l) for l in sec["iommutop"] if l.startswith("{")]
-        check(bool(frames), "iommutop: a JSON frame")
-        if frames:
-            fr = frames[-1]
-            ia = [x for x in fr.get("ioas", []) if x.get("ioas_id") == ioas]
-            dv = [x for x in fr.get("devices", []) if x.get("device") == bdf]
-            check(ia and ia[0].get("faults") == 4, f"iommutop: IOAS {ioas} faults=4 ({ia})")
-            check(dv and dv[0].get("faults") == 4, f"iommutop: device {bdf} faults=4 ({dv})")
+        # the last frame that still has the workload's IOAS (it is
+        # destroyed when the workload closes its iommufd)
+        rows = [x for l in sec["iommutop"] if l.startswith("{")
+                for x in json.loads(l).get("ioas", []) if x.get("ioas_id") == ioas]
+        check(bool(rows), f"iommutop: a JSON frame with IOAS {ioas}")
+        if rows:
+            r = rows[-1]
+            check(r.get("faults") == 4, f"iommutop: IOAS {ioas} faults {r.get('faults')}, want 4")
+            check(r.get("fault_devices") == [{"device": bdf, "faults": 4}],
+                  f"iommutop: faults per device {r.get('fault_devices')}, want {bdf}: 4")
+        text = [l for l in sec.get("iommutop_text", []) if re.match(rf"^ +{ioas} ", l)]
+        check(bool(text) and text[-1].split()[15] == "4",
+              f"iommutop -b: FAULTS column of IOAS {ioas}: {text[-1] if text else None}")
     print(f"{fails} failed checks")
     return 1 if fails else 0
 

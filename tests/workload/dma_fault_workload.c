@@ -267,6 +267,7 @@ int main(int argc, char **argv)
 			dma(5, false, IOVA, "fault");
 	}
 	dma(6, false, IOVA, "fault");
+	sleep(1);	/* periodic tools (iommutop) see the IOAS with its faults */
 
 	ret = do_ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
 	printf("op=detach dev=%u ret=%d\n", bind.out_devid, ret);

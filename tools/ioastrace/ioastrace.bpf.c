@@ -535,26 +535,6 @@ int BPF_PROG(vtd_pasid_teardown, struct intel_iommu *iommu,
 	return pasid_event(IT_VTD_PASID_TEARDOWN, dev, pasid, did, pgtt);
 }
 
-/* "ssss:bb:dd.f", the PCI device name of a requester id */
-static __always_inline void pci_name(char *name, __u16 seg, __u16 sid)
-{
-	const char hex[] = "0123456789abcdef";
-	__u32 v[4] = { seg, sid >> 8, (sid >> 3) & 0x1f, sid & 7 };
-	int i;
-
-	for (i = 0; i < 4; i++)
-		name[i] = hex[(v[0] >> (12 - 4 * i)) & 0xf];
-	name[4] = ':';
-	name[5] = hex[(v[1] >> 4) & 0xf];
-	name[6] = hex[v[1] & 0xf];
-	name[7] = ':';
-	name[8] = hex[(v[2] >> 4) & 0xf];
-	name[9] = hex[v[2] & 0xf];
-	name[10] = '.';
-	name[11] = hex[v[3] & 0xf];
-	name[12] = '\0';
-}
-
 /*
  * A DMA fault, with the history of its address in the device's IOAS.  It
  * comes from the IOMMU's interrupt, not from a process: -p, -c and -x do
@@ -593,14 +573,7 @@ int BPF_PROG(vtd_dma_fault, struct intel_iommu *iommu, struct device *dev,
 	__builtin_memcpy(e->comm, f->iommu, sizeof(e->comm));
 	bpf_probe_read_kernel_str(f->reason_str, sizeof(f->reason_str),
 				  reason_str);
-	/*
-	 * dev is NULL unless the driver knows the device (ATS only); the
-	 * verifier takes tp_btf pointers as non-NULL and would drop an
-	 * "if (!dev)" branch, so test what the name read gave instead.
-	 */
-	copy_dev_name(e, dev);
-	if (!e->name[0])
-		pci_name(e->name, f->segment, source_id);
+	fault_dev_name(e->name, dev, iommu, source_id);
 	hist_search(e, f);
 	if ((targ_ioas && e->ioas != targ_ioas) ||
 	    (targ_dev && e->dev != targ_dev)) {
