@@ -261,10 +261,10 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 	fprintf(out, "iommutop  frame %llu  interval %.1fs  IOAS %d  contended locks %d  dropped %llu\n",
 		(unsigned long long)f->seq, f->interval_s, f->nioas,
 		f->nlocks + f->ncallers, (unsigned long long)f->dropped);
-	fprintf(out, "%5s %-7s %-15s %4s %4s %5s %9s %8s %-17s %7s %7s %7s %8s %8s %5s %7s\n",
+	fprintf(out, "%5s %-7s %-15s %4s %4s %5s %9s %8s %-17s %7s %7s %7s %8s %8s %5s %6s %7s\n",
 		"IOAS", "PID", "COMM", "DEVS", "ACC", "HWPT", "MAPPED", "PINNED",
 		"COHERENCY", "MAP/s", "UNMAP/s", "PIN/s", "LAT_AVG", "LAT_P99",
-		"ERR", "AGE");
+		"ERR", "FAULTS", "AGE");
 	n = rows >= 0 && rows < f->nioas ? rows : f->nioas;
 	for (i = 0; i < n; i++) {
 		const struct ioas_row *r = &f->ioas[i];
@@ -284,11 +284,12 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 				 r->s.nhwpt_nested);
 		else
 			snprintf(hwpt, sizeof(hwpt), "%d", r->s.nhwpt);
-		fprintf(out, "%5u %-7u %-15.15s %4d %4d %5s %9s %8lld %-17s %7.1f %7.1f %7.1f %8s %8s %5llu %7s\n",
+		fprintf(out, "%5u %-7u %-15.15s %4d %4d %5s %9s %8lld %-17s %7.1f %7.1f %7.1f %8s %8s %5llu %6llu %7s\n",
 			r->s.id, r->s.pid, r->s.comm[0] ? r->s.comm : "-",
 			r->s.ndevs, r->s.naccess, hwpt, mapped, (long long)r->s.pinned,
 			cc_name(&r->s), r->maps_s, r->unmaps_s, r->pins_s, avg,
-			p99, (unsigned long long)r->s.errors, age);
+			p99, (unsigned long long)r->s.errors,
+			(unsigned long long)r->s.faults, age);
 	}
 	fprintf(out, "\n%-20s %-16s %10s %10s %10s %-16s\n", "LOCK", "OWNER/PID",
 		"CONTENDED", "WAIT", "MAX_WAIT", "TOP_WAITER");
@@ -357,6 +358,15 @@ void frame_print_json(FILE *out, const struct frame *f)
 		for (b = 0; b < IT_TOP_HIST; b++)
 			fprintf(out, "%s%llu", b ? "," : "",
 				(unsigned long long)r->s.lat_hist[b]);
+		fprintf(out, "],\"faults\":%llu,\"fault_devices\":[",
+			(unsigned long long)r->s.faults);
+		for (b = 0; b < IT_TOP_FAULT_DEVS && r->s.fault_devs[b].name[0]; b++) {
+			fprintf(out, "%s{\"device\":", b ? "," : "");
+			it_json_string(out, r->s.fault_devs[b].name,
+				       sizeof(r->s.fault_devs[b].name));
+			fprintf(out, ",\"faults\":%llu}",
+				(unsigned long long)r->s.fault_devs[b].faults);
+		}
 		fputs("]}", out);
 	}
 	fputs("],\"locks\":[", out);

@@ -512,12 +512,45 @@ pt_ioas(struct iommufd_object *pt_obj)
 	return hwpt_ioas((struct iommufd_hw_pagetable *)pt_obj);
 }
 
+/* device name -> the IOAS (key of ioas_stats) it is attached to, for
+ * intel_iommu:dma_fault, which names a device and no iommufd object */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, char[IT_TOP_DEV_LEN]);
+	__type(value, __u64);
+} fault_dev_ioas SEC(".maps");
+
+static __always_inline void dev_key(char key[IT_TOP_DEV_LEN],
+				    struct iommufd_device *idev)
+{
+	const char *name = BPF_CORE_READ(idev, dev, kobj.name);
+
+	__builtin_memset(key, 0, IT_TOP_DEV_LEN);
+	if (name)
+		bpf_probe_read_kernel_str(key, IT_TOP_DEV_LEN, name);
+}
+
 static __always_inline void count_device(struct ioas_stat *s,
 					 struct iommufd_device *idev,
 					 struct iommufd_ioas *ioas)
 {
+	char key[IT_TOP_DEV_LEN];
+	__u64 v = (__u64)ioas;
+
 	__sync_fetch_and_add(&s->ndevs, 1);
 	member_add((__u64)idev, ioas);
+	dev_key(key, idev);
+	if (bpf_map_update_elem(&fault_dev_ioas, key, &v, BPF_ANY))
+		__sync_fetch_and_add(&dropped, 1);
+}
+
+static __always_inline void uncount_device(struct iommufd_device *idev)
+{
+	char key[IT_TOP_DEV_LEN];
+
+	dev_key(key, idev);
+	bpf_map_delete_elem(&fault_dev_ioas, key);
 }
 
 static __always_inline int device_attached(struct iommufd_device *idev,
@@ -552,6 +585,7 @@ int BPF_PROG(device_replace, struct iommufd_device *idev,
 
 	if (ret || !old)
 		return 0;	/* failed, or same HWPT */
+	uncount_device(idev);
 	s = member_del((__u64)idev);
 	if (s)
 		__sync_fetch_and_add(&s->ndevs, -1);
@@ -564,10 +598,51 @@ int BPF_PROG(device_detach, struct iommufd_device *idev,
 {
 	struct ioas_stat *s = member_del((__u64)idev);
 
+	uncount_device(idev);
 	if (!s)
 		return 0;
 	touch(s, IOAS_OP_OTHER, 0);
 	__sync_fetch_and_add(&s->ndevs, -1);
+	return 0;
+}
+
+/* A DMA fault: counted for the IOAS its device is attached to, and in
+ * the device's slot of that IOAS (the first free one if it has none) */
+SEC("tp_btf/dma_fault")
+int BPF_PROG(dma_fault, struct intel_iommu *iommu, struct device *dev,
+	     __u16 source_id)
+{
+	__u64 name[IT_TOP_DEV_LEN / 8] = {};
+	struct ioas_stat *s;
+	__u64 *ioas, *n;
+	int i, k;
+	bool same;
+
+	fault_dev_name((char *)name, dev, iommu, source_id);
+	ioas = bpf_map_lookup_elem(&fault_dev_ioas, name);
+	if (!ioas)
+		return 0;
+	s = bpf_map_lookup_elem(&ioas_stats, ioas);
+	if (!s)
+		return 0;
+	__sync_fetch_and_add(&s->faults, 1);
+	s->last_ns = bpf_ktime_get_ns();
+	for (i = 0; i < IT_TOP_FAULT_DEVS; i++) {
+		n = (__u64 *)s->fault_devs[i].name;
+		same = true;
+		if (!n[0]) {	/* free: claim it (faults are rare) */
+			for (k = 0; k < IT_TOP_DEV_LEN / 8; k++)
+				n[k] = name[k];
+		} else {
+			for (k = 0; k < IT_TOP_DEV_LEN / 8; k++)
+				if (n[k] != name[k])
+					same = false;
+		}
+		if (same) {
+			__sync_fetch_and_add(&s->fault_devs[i].faults, 1);
+			break;
+		}
+	}
 	return 0;
 }
 

@@ -21,6 +21,15 @@ enum ioas_op {
 	IT_TOP_OPS,
 };
 
+/* VT-d DMA faults of one device, in the stat of the IOAS it is attached to */
+#define IT_TOP_FAULT_DEVS	4
+#define IT_TOP_DEV_LEN		32
+
+struct fault_dev {
+	char name[IT_TOP_DEV_LEN];	/* device name, e.g. 0000:00:06.0 */
+	__u64 faults;
+};
+
 /* ioas_stats: struct iommufd_ioas * -> struct ioas_stat */
 enum cc_state {
 	CC_NONE,		/* no HWPT seen */
@@ -55,6 +64,11 @@ struct ioas_stat {
 	__u64 last_ns;			/* bpf_ktime_get_ns() of the last event */
 	__u64 lat_count, lat_sum_ns;	/* map latency, from ioctl entry */
 	__u64 lat_hist[IT_TOP_HIST];	/* map latency, log2(ns) buckets */
+	__u64 faults;			/* VT-d DMA faults (intel_iommu:dma_fault)
+					 * of devices attached to it */
+	struct fault_dev fault_devs[IT_TOP_FAULT_DEVS];	/* ... per device:
+					 * the first IT_TOP_FAULT_DEVS devices
+					 * that faulted (faults counts all) */
 };
 
 /* Lock kinds, by what owns them */
