@@ -197,7 +197,9 @@ static void test_sample(void **state)
 	(void)state;
 	if (!path)
 		skip();
-	add_ioas(7, 2, "qemu", 4096);
+	add_ioas(7, 2, "qemu", 4096)->s.faults = 1;
+	strcpy(frame.ioas[0].s.fault_devs[0].name, "0000:00:06.0");
+	frame.ioas[0].s.fault_devs[0].faults = 1;
 	frame.nlocks = 1;
 	frame.locks[0].o.kind = LK_IOVA_RWSEM;
 	frame.ncallers = 1;

@@ -67,7 +67,7 @@ def main(out):
     except (ValueError, KeyError):
         groups = []
     rules = [r for g in groups for r in g["rules"]]
-    check(len(rules) == 5 and all(r["health"] == "ok" for r in rules),
+    check(len(rules) == 6 and all(r["health"] == "ok" for r in rules),
           f"alert rules loaded by Prometheus: {[(r['name'], r['health']) for r in rules]}")
 
     headers = read("metrics.om.headers").lower()

@@ -139,6 +139,16 @@ static void stat_add(struct ioas_stat *d, const struct ioas_stat *s)
 		d->cc = s->cc;
 	if (s->charge > d->charge)
 		d->charge = s->charge;
+	d->faults += s->faults;
+	/* a device is bound to one iommufd: the rows' devices differ */
+	for (i = 0; i < IT_TOP_FAULT_DEVS && s->fault_devs[i].name[0]; i++) {
+		int j;
+
+		for (j = 0; j < IT_TOP_FAULT_DEVS && d->fault_devs[j].name[0]; j++)
+			;
+		if (j < IT_TOP_FAULT_DEVS)
+			d->fault_devs[j] = s->fault_devs[i];
+	}
 }
 
 static int ioas_cmp(const void *a, const void *b)
@@ -196,6 +206,7 @@ static double v_charged(const struct ioas_stat *s)
 static double v_devs(const struct ioas_stat *s) { return s->ndevs; }
 static double v_access(const struct ioas_stat *s) { return s->naccess; }
 static double v_events(const struct ioas_stat *s) { return s->events; }
+static double v_faults(const struct ioas_stat *s) { return s->faults; }
 
 static void ioas_family(FILE *out, enum metrics_format fmt,
 			const struct ioas_series *m, int n, const char *name,
@@ -287,6 +298,21 @@ static void write_ioas(FILE *out, enum metrics_format fmt,
 	ioas_family(out, fmt, m, n, "ioas_events_total", "counter", NULL,
 		    "iommutrace events applied to the IOAS since iommutop started.",
 		    v_events);
+	ioas_family(out, fmt, m, n, "ioas_dma_faults_total", "counter", NULL,
+		    "VT-d DMA faults of devices attached to the IOAS (intel_iommu:dma_fault).",
+		    v_faults);
+	family(out, fmt, "device_dma_faults_total", "counter", NULL,
+	       "VT-d DMA faults per device, with the IOAS it was attached to (the first 4 devices that faulted per IOAS).");
+	for (i = 0; i < n; i++)
+		for (j = 0; j < IT_TOP_FAULT_DEVS && m[i].s.fault_devs[j].name[0]; j++) {
+			fputs(PREFIX "device_dma_faults_total", out);
+			fputs(m[i].labels, out);
+			fputs(",device=\"", out);
+			label_value(out, m[i].s.fault_devs[j].name,
+				    sizeof(m[i].s.fault_devs[j].name));
+			fprintf(out, "\"} %llu\n",
+				(unsigned long long)m[i].s.fault_devs[j].faults);
+		}
 	family(out, fmt, "ioas_map_duration_seconds", "histogram", "seconds",
 	       "IOMMU_IOAS_MAP latency, from the ioctl's entry to the map event.");
 	for (i = 0; i < n; i++) {
