@@ -3,7 +3,8 @@
  * Host unit tests (cmocka) of iommutop's metrics formatting
  * (tools/iommutop/metrics.c): format negotiation, series merged by labels
  * and never duplicated, label values escaped and valid UTF-8, OpenMetrics
- * family names and # EOF, histogram buckets, RLIMIT_MEMLOCK from /proc.
+ * family names and # EOF, histogram buckets, RLIMIT_MEMLOCK from /proc;
+ * and frame.c's caller classification and MAPPED sort.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -215,6 +216,31 @@ static void test_sample(void **state)
 	assert_int_equal(fclose(out), 0);
 }
 
+/* frame.c's pure parts: caller classification, the MAPPED sort */
+static void test_frame(void **state)
+{
+	(void)state;
+	assert_true(is_lock_frame("_raw_spin_lock_irqsave"));
+	assert_true(is_lock_frame("queued_spin_lock_slowpath"));
+	assert_true(is_lock_frame("__mutex_lock.constprop.0"));
+	assert_true(is_lock_frame("rwsem_down_write_slowpath"));
+	assert_true(is_lock_frame("down_read"));
+	assert_true(is_lock_frame("bpf_trace_run2"));
+	assert_false(is_lock_frame("device_block_translation"));
+	assert_false(is_lock_frame("iopt_unmap_iova_range"));
+	assert_false(is_lock_frame("kernel_shutdown_prepare"));
+	assert_true(is_iommu_caller("iopt_map_pages"));
+	assert_true(is_iommu_caller("device_block_translation"));
+	assert_false(is_iommu_caller("ext4_map_blocks"));
+
+	add_ioas(1, 1, "a", -4096);	/* more unmapped than seen mapped */
+	add_ioas(1, 2, "a", 8192);
+	add_ioas(1, 3, "a", 0);
+	frame_sort(&frame, SORT_MAPPED);
+	assert_int_equal(frame.ioas[0].s.mapped, 8192);
+	assert_int_equal(frame.ioas[2].s.mapped, -4096);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +251,7 @@ int main(void)
 		cmocka_unit_test_setup(test_histogram, setup),
 		cmocka_unit_test_setup(test_memlock_limit, setup),
 		cmocka_unit_test_setup(test_sample, setup),
+		cmocka_unit_test_setup(test_frame, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

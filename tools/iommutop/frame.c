@@ -123,6 +123,11 @@ static int cmp_u64_desc(__u64 a, __u64 b)
 	return a < b ? 1 : a > b ? -1 : 0;
 }
 
+static int cmp_s64_desc(__s64 a, __s64 b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
 static enum sort_key sort_by;
 
 static int cmp_ioas(const void *a, const void *b)
@@ -131,7 +136,7 @@ static int cmp_ioas(const void *a, const void *b)
 	int c = 0;
 
 	switch (sort_by) {
-	case SORT_MAPPED: c = cmp_u64_desc(x->s.mapped, y->s.mapped); break;
+	case SORT_MAPPED: c = cmp_s64_desc(x->s.mapped, y->s.mapped); break;
 	case SORT_RATE:
 		c = cmp_u64_desc((__u64)(x->maps_s + x->unmaps_s),
 				 (__u64)(y->maps_s + y->unmaps_s));
@@ -146,12 +151,27 @@ static int cmp_ioas(const void *a, const void *b)
 	return x->s.id < y->s.id ? -1 : x->s.id > y->s.id;
 }
 
+/* Does a word of sym (after its start or a '_') begin with part? */
+static bool has_word(const char *sym, const char *part)
+{
+	const char *p;
+
+	for (p = strstr(sym, part); p; p = strstr(p + 1, part))
+		if (p == sym || p[-1] == '_')
+			return true;
+	return false;
+}
+
 bool is_lock_frame(const char *sym)
 {
-	static const char *const parts[] = { "lock", "mutex", "rwsem", "down_",
-					     "bpf", "trace", "contention" };
+	static const char *const parts[] = { "mutex", "rwsem", "bpf", "trace",
+					     "contention" };
 	unsigned int i;
 
+	/* "lock" and "down" as words: _raw_spin_lock, down_write, but not
+	 * device_block_translation or shutdown */
+	if (has_word(sym, "lock") || has_word(sym, "down"))
+		return true;
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
 		if (strstr(sym, parts[i]))
 			return true;
