@@ -81,7 +81,9 @@ def main():
                       r"\[([0-9a-f]{2}):([0-9a-f]{2})\.(\d)\] fault addr 0x([0-9a-f]+) "
                       r"\[fault reason 0x([0-9a-f]{2})\] (.*)$", l)
         if m:
+            pasid = None if m.group(2) == "NO_PASID" else int(m.group(2).split()[1], 16)
             dmar.append(dict(access=m.group(1).lower(), bdf="0000:%s:%s.%s" % m.group(3, 4, 5),
+                             pasid=pasid,
                              addr=int(m.group(6), 16), reason=int(m.group(7), 16),
                              reason_name=m.group(8).strip()))
     check(len(dmar) >= 2 and [d["addr"] for d in dmar] ==
@@ -111,6 +113,9 @@ def main():
     ]
     nops = len(maps) + len(unmaps)
     check(nops == 66, f"workload: 66 map/unmap operations on the IOAS ({nops})")
+    # scalable mode: the domain id the PASID entry got (pasid_setup)
+    setups = [r for r in (json.loads(l) for l in sec["all"] if l.startswith("{"))
+              if r["event"] == "pasid_setup" and r["device"] == bdf]
     for name in ("all", "faults"):
         recs = [json.loads(l) for l in sec[name] if l.startswith("{")]
         faults = [r for r in recs if r["event"] == "dma_fault"]
@@ -123,6 +128,13 @@ def main():
             check(f["device"] == d["bdf"], f"{tag}: device {f['device']} as the DMAR line")
             check(f["addr"] == d["addr"], f"{tag}: address 0x{f['addr']:x} as the DMAR line")
             check(f["access"] == d["access"], f"{tag}: access {f['access']} as the DMAR line")
+            check(f["pasid"] == d["pasid"], f"{tag}: pasid {f['pasid']} as the DMAR line")
+            if setups:
+                check(f["did"] == setups[0]["did"],
+                      f"{tag}: domain id {f['did']} as the PASID entry's (pasid_setup)")
+            else:
+                check(isinstance(f["did"], int) and f["did"] > 0,
+                      f"{tag}: a domain id ({f['did']}; legacy mode: from the context entry)")
             check(f["reason"] == d["reason"] and f["reason_name"] == d["reason_name"],
                   f"{tag}: reason 0x{f['reason']:02x} '{f['reason_name']}' as the DMAR line")
             check((f["ioas_id"], f["hwpt_id"], f["dev_id"]) == (ioas, hwpt, dev),
