@@ -102,6 +102,7 @@ struct {
 	__type(value, struct caller_stat);
 } caller_stats SEC(".maps");
 
+/* A sleeping wait (mutex, rwsem), per task */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 10240);
@@ -109,7 +110,17 @@ struct {
 	__type(value, struct wait_start);
 } waiting SEC(".maps");
 
-/* struct wait_start is too big for the BPF stack: build it here */
+/* A spinning wait (LCB_F_SPIN: the task does not sleep), per CPU: an
+ * interrupt's spin on this CPU, or a rwsem waiter re-taking its wait_lock,
+ * does not touch the task's outer wait */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wait_start);
+} waiting_cpu SEC(".maps");
+
+/* The initial value of a task's waiting entry (too big for the stack) */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -921,18 +932,33 @@ int BPF_PROG(vtd_domain_attach, struct dmar_domain *domain,
 
 /* --- lock contention ---------------------------------------------------- */
 
+#define LCB_F_SPIN	(1U << 0)	/* include/trace/events/lock.h */
+
 SEC("tp_btf/contention_begin")
 int BPF_PROG(contention_begin, void *lock, unsigned int flags)
 {
-	__u64 addr = (__u64)lock;
 	struct wait_start *w;
-	__u32 zero = 0, t;
+	__u32 zero = 0, t = tid();
 
-	w = bpf_map_lookup_elem(&wait_scratch, &zero);
-	if (!w)
+	if (flags & LCB_F_SPIN) {
+		w = bpf_map_lookup_elem(&waiting_cpu, &zero);
+	} else {
+		w = bpf_map_lookup_elem(&waiting, &t);
+		if (!w) {
+			struct wait_start *scratch = bpf_map_lookup_elem(&wait_scratch, &zero);
+
+			if (!scratch)
+				return 0;
+			scratch->lock = 0;
+			bpf_map_update_elem(&waiting, &t, scratch, BPF_NOEXIST);
+			w = bpf_map_lookup_elem(&waiting, &t);
+		}
+	}
+	/* A wait already in progress here: this one is nested in it (perf's
+	 * lock contention does the same): keep the outer one */
+	if (!w || w->lock)
 		return 0;
-	w->lock = addr;
-	w->known = bpf_map_lookup_elem(&lock_owners, &addr) != NULL;
+	w->known = bpf_map_lookup_elem(&lock_owners, &lock) != NULL;
 	if (!w->known) {
 		/* Fallback: remember where it was taken; user space keeps
 		 * the iommufd and VT-d callers */
@@ -940,36 +966,49 @@ int BPF_PROG(contention_begin, void *lock, unsigned int flags)
 		if (bpf_get_stack(ctx, w->caller.ips, sizeof(w->caller.ips), 0) <= 0)
 			return 0;
 	}
-	t = tid();
 	w->ts = bpf_ktime_get_ns();
-	bpf_map_update_elem(&waiting, &t, w, BPF_ANY);
+	w->lock = (__u64)lock;
 	return 0;
 }
 
 SEC("tp_btf/contention_end")
 int BPF_PROG(contention_end, void *lock, int ret)
 {
-	struct lock_waiter_key wk = {};
-	struct lock_stat *st, zero = {};
+	struct lock_waiter_key wk = { .lock = (__u64)lock };
+	struct lock_stat *st, szero = {};
 	struct lock_waiter *wt, wzero = {};
+	struct caller_key caller;
 	struct wait_start *w;
 	__u64 id = bpf_get_current_pid_tgid(), wait;
-	__u32 t = (__u32)id;
+	__u32 t = (__u32)id, zero = 0;
+	bool known;
 
+	/* The task's sleeping wait, else this CPU's spinning one, if it is
+	 * for this lock (else the end of a nested wait: ignored) */
 	w = bpf_map_lookup_elem(&waiting, &t);
-	if (!w || w->lock != (__u64)lock)
-		return 0;
-	wait = bpf_ktime_get_ns() - w->ts;
-	if (!w->known) {
+	if (w && w->lock == (__u64)lock) {
+		wait = bpf_ktime_get_ns() - w->ts;
+		known = w->known;
+		caller = w->caller;
+		bpf_map_delete_elem(&waiting, &t);
+	} else {
+		w = bpf_map_lookup_elem(&waiting_cpu, &zero);
+		if (!w || w->lock != (__u64)lock)
+			return 0;
+		wait = bpf_ktime_get_ns() - w->ts;
+		known = w->known;
+		caller = w->caller;
+		w->lock = 0;	/* this CPU's next spin is not nested */
+	}
+	if (!known) {
 		struct caller_stat *cs, czero = {};
 
-		cs = bpf_map_lookup_elem(&caller_stats, &w->caller);
+		cs = bpf_map_lookup_elem(&caller_stats, &caller);
 		if (!cs) {
-			bpf_map_update_elem(&caller_stats, &w->caller, &czero,
+			bpf_map_update_elem(&caller_stats, &caller, &czero,
 					    BPF_NOEXIST);
-			cs = bpf_map_lookup_elem(&caller_stats, &w->caller);
+			cs = bpf_map_lookup_elem(&caller_stats, &caller);
 		}
-		bpf_map_delete_elem(&waiting, &t);
 		if (!cs) {
 			__sync_fetch_and_add(&dropped, 1);
 			return 0;
@@ -981,13 +1020,10 @@ int BPF_PROG(contention_end, void *lock, int ret)
 		bpf_get_current_comm(cs->comm, sizeof(cs->comm));
 		return 0;
 	}
-	wk.lock = w->lock;
 	wk.tgid = id >> 32;
-	bpf_map_delete_elem(&waiting, &t);
-
 	st = bpf_map_lookup_elem(&lock_stats, &wk.lock);
 	if (!st) {
-		bpf_map_update_elem(&lock_stats, &wk.lock, &zero, BPF_NOEXIST);
+		bpf_map_update_elem(&lock_stats, &wk.lock, &szero, BPF_NOEXIST);
 		st = bpf_map_lookup_elem(&lock_stats, &wk.lock);
 		if (!st) {
 			__sync_fetch_and_add(&dropped, 1);
