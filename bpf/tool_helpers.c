@@ -5,6 +5,7 @@
 #include <string.h>
 #include <linux/types.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include "iommutrace.h"
 #include "tool_helpers.h"
 
@@ -56,4 +57,30 @@ void it_load_error(const char *tool, int err, bool verbose)
 	else
 		fprintf(stderr, "%s: cannot load BPF programs: %s%s\n", tool,
 			strerror(-err), verbose ? "" : " (-v for details)");
+}
+
+int it_skip_missing_tracepoints(const char *tool, struct bpf_object *obj)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+	char name[128];
+	int skipped = 0;
+
+	if (!btf)
+		return -errno;
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+
+		if (strncmp(sec, "tp_btf/", 7))
+			continue;
+		snprintf(name, sizeof(name), "btf_trace_%s", sec + 7);
+		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0)
+			continue;
+		bpf_program__set_autoload(prog, false);
+		fprintf(stderr, "%s: this kernel has no tracepoint %s: not counted\n",
+			tool, sec + 7);
+		skipped++;
+	}
+	btf__free(btf);
+	return skipped;
 }

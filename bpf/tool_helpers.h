@@ -19,6 +19,16 @@ long long it_kernel_events(void);
  */
 int it_check_kernel(const char *tool, long long *events);
 
+struct bpf_object;
+
+/*
+ * Before loading OBJ: do not load its tp_btf programs whose tracepoint the
+ * running kernel lacks (no VT-d without CONFIG_INTEL_IOMMU, an older
+ * series), saying so in one line each on stderr.  Returns how many were
+ * skipped, or -errno without kernel BTF.
+ */
+int it_skip_missing_tracepoints(const char *tool, struct bpf_object *obj);
+
 /* One line on stderr explaining a failed skeleton load (err: -errno) */
 void it_load_error(const char *tool, int err, bool verbose);
 

@@ -358,6 +358,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	skel->rodata->targ_tgid = env.pid;
+	if (it_skip_missing_tracepoints("iommutop", skel->obj) < 0) {
+		err = 1;
+		goto cleanup;
+	}
 	err = iommutop_bpf__load(skel);
 	if (err) {
 		it_load_error("iommutop", err, env.verbose);
