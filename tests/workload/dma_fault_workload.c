@@ -65,22 +65,7 @@
 static int devfd;
 static uint64_t bar0, config;	/* VFIO region offsets in devfd */
 
-static void check(int ret, const char *what)
-{
-	if (ret) {
-		fprintf(stderr, "dma_fault_workload: %s: %s\n", what,
-			strerror(-ret));
-		exit(1);
-	}
-}
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static uint64_t region(uint32_t index)
 {

@@ -10,8 +10,30 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <linux/iommufd.h>
+
+/* CLOCK_MONOTONIC in ns: the time base the tests compare with the tools' */
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Exit 1 with "PROGRAM: WHAT: error" on stderr when RET (-errno) is set */
+static inline void check(int ret, const char *what)
+{
+	if (ret) {
+		fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name,
+			what, strerror(-ret));
+		exit(1);
+	}
+}
 
 static inline int do_ioctl(int fd, unsigned long cmd, void *arg)
 {

@@ -44,21 +44,7 @@ static int iommufd;
 static long page;
 static double hold = 1.5;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static void check(int ret, const char *what)
-{
-	if (ret) {
-		fprintf(stderr, "iommufd_steps: %s: %s\n", what, strerror(-ret));
-		exit(1);
-	}
-}
 
 static void step(int n, struct ioas *a, struct ioas *b)
 {

@@ -37,21 +37,7 @@ static uint32_t ioas;
 static long page;
 static void *buf;
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static void check(int ret, const char *what)
-{
-	if (ret) {
-		fprintf(stderr, "map_ticker: %s: %s\n", what, strerror(-ret));
-		exit(1);
-	}
-}
 
 static void report(const char *op, uint64_t iova, int ret)
 {

@@ -30,14 +30,6 @@
 
 #define IOVA 0x100000ULL
 
-static void check(int ret, const char *what)
-{
-	if (ret) {
-		fprintf(stderr, "vfio_cdev_workload: %s: %s\n", what,
-			strerror(-ret));
-		exit(1);
-	}
-}
 
 static uint32_t ioas_alloc(int iommufd)
 {
