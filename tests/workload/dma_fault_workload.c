@@ -167,7 +167,6 @@ static void timed(const char *what, uint64_t before)
 
 int main(int argc, char **argv)
 {
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct vfio_device_attach_iommufd_pt attach = {
 		.argsz = sizeof(attach),
 	};
@@ -176,6 +175,7 @@ int main(int argc, char **argv)
 	};
 	size_t page = sysconf(_SC_PAGESIZE), len = 2 * page;
 	int iommufd, ret, match;
+	uint32_t dev_id;
 	uint16_t cmd;
 	uint32_t ioas;
 	uint64_t t;
@@ -187,17 +187,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	devfd = open(argv[1], O_RDWR);
-	if (devfd < 0)
-		check(-errno, argv[1]);
-	iommufd = open("/dev/iommu", O_RDWR);
-	if (iommufd < 0)
-		check(-errno, "/dev/iommu");
-
-	bind.iommufd = iommufd;
-	ret = do_ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
-	printf("op=bind dev=%u ret=%d\n", bind.out_devid, ret);
-	check(ret, "VFIO_DEVICE_BIND_IOMMUFD");
+	devfd = vfio_cdev_bind(argv[1], &iommufd, &dev_id);
 	check(op_ioas_alloc(iommufd, &ioas), "IOMMU_IOAS_ALLOC");
 	attach.pt_id = ioas;
 	ret = do_ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
@@ -255,7 +245,7 @@ int main(int argc, char **argv)
 	sleep(1);	/* periodic tools (iommutop) see the IOAS with its faults */
 
 	ret = do_ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
-	printf("op=detach dev=%u ret=%d\n", bind.out_devid, ret);
+	printf("op=detach dev=%u ret=%d\n", dev_id, ret);
 	check(ret, "VFIO_DEVICE_DETACH_IOMMUFD_PT");
 	close(devfd);
 	close(iommufd);

@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <linux/iommufd.h>
+#include <linux/vfio.h>
 
 /* CLOCK_MONOTONIC in ns: the time base the tests compare with the tools' */
 static inline uint64_t now_ns(void)
@@ -38,6 +40,31 @@ static inline void check(int ret, const char *what)
 static inline int do_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+/*
+ * Open the VFIO device cdev PATH and /dev/iommu and bind the device to that
+ * iommufd (VFIO_DEVICE_BIND_IOMMUFD; prints "op=bind dev=ID ret=ERRNO").
+ * Returns the device fd, *iommufd the iommufd, *dev_id the iommufd device
+ * id; exits 1 on failure.
+ */
+static inline int vfio_cdev_bind(const char *path, int *iommufd,
+				 uint32_t *dev_id)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	int devfd = open(path, O_RDWR), ret;
+
+	if (devfd < 0)
+		check(-errno, path);
+	*iommufd = open("/dev/iommu", O_RDWR);
+	if (*iommufd < 0)
+		check(-errno, "/dev/iommu");
+	bind.iommufd = *iommufd;
+	ret = do_ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
+	printf("op=bind dev=%u ret=%d\n", bind.out_devid, ret);
+	check(ret, "VFIO_DEVICE_BIND_IOMMUFD");
+	*dev_id = bind.out_devid;
+	return devfd;
 }
 
 /* IOMMU_IOAS_ALLOC; *ioas gets the new id */

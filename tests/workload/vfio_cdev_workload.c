@@ -54,13 +54,13 @@ static uint32_t attach(int devfd, uint32_t pt_id, const char *op)
 
 int main(int argc, char **argv)
 {
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct vfio_device_detach_iommufd_pt detach = {
 		.argsz = sizeof(detach),
 	};
 	size_t len = 2 * sysconf(_SC_PAGESIZE);
 	uint32_t ioas1, ioas2;
 	int devfd, iommufd, ret;
+	uint32_t dev_id;
 	void *buf;
 
 	if (argc != 2) {
@@ -68,17 +68,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	devfd = open(argv[1], O_RDWR);
-	if (devfd < 0)
-		check(-errno, argv[1]);
-	iommufd = open("/dev/iommu", O_RDWR);
-	if (iommufd < 0)
-		check(-errno, "/dev/iommu");
-
-	bind.iommufd = iommufd;
-	ret = do_ioctl(devfd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
-	printf("op=bind dev=%u ret=%d\n", bind.out_devid, ret);
-	check(ret, "VFIO_DEVICE_BIND_IOMMUFD");
+	devfd = vfio_cdev_bind(argv[1], &iommufd, &dev_id);
 
 	ioas1 = ioas_alloc(iommufd);
 	ioas2 = ioas_alloc(iommufd);
@@ -96,7 +86,7 @@ int main(int argc, char **argv)
 	check(op_ioas_unmap(iommufd, ioas1, IOVA, len), "IOMMU_IOAS_UNMAP");
 
 	ret = do_ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
-	printf("op=detach dev=%u ret=%d\n", bind.out_devid, ret);
+	printf("op=detach dev=%u ret=%d\n", dev_id, ret);
 	check(ret, "VFIO_DEVICE_DETACH_IOMMUFD_PT");
 
 	close(devfd);
