@@ -42,11 +42,15 @@ def human(v):
 
 
 def guide_commands(path):
-    """The iommutop / ioastrace commands of the guide's code blocks, in order"""
-    cmds = []
+    """The iommutop / ioastrace commands of the guide's code blocks
+    (indented or fenced), in order"""
+    cmds, fenced = [], False
     for ln in open(path):
-        m = re.match(r'^ {4,}((?:iommutop|ioastrace) .*?)\s*&?\s*$', ln)
-        if m:
+        if ln.startswith("```"):
+            fenced = not fenced
+            continue
+        m = re.match(r'^(?: {4,}|(?=(?:iommutop|ioastrace) ))((?:iommutop|ioastrace) .*?)\s*&?\s*$', ln)
+        if m and (fenced or ln.startswith("    ")):
             cmds.append(m.group(1))
     return cmds
 
@@ -85,6 +89,14 @@ def main(guide, out):
     check(got_row == want_row,
           f"first look: IOAS DEVS ACC HWPT MAPPED PINNED COHERENCY = {got_row}, "
           f"QEMU's log: {want_row} ({mapped} bytes mapped)")
+
+    # The fault watcher ran through every step: no fault, as the kernel's
+    # own DMAR log says
+    faults = lines(os.path.join(out, "faults.out"), "dma_fault")
+    dmar = lines(os.path.join(out, "dmesg.txt"), "DMAR: [DMA")
+    check(val.get("faults-stopped") == ["0"] and not faults and not dmar,
+          f"fault watcher: {len(faults)} faults shown, the kernel logged {len(dmar)} DMAR faults, "
+          f"exit {val.get('faults-stopped')}")
 
     # A device lost its mappings: every unmap QEMU made at the unplug
     log = os.path.join(out, "qemu.log")
