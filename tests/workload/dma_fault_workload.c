@@ -170,9 +170,6 @@ int main(int argc, char **argv)
 	struct vfio_device_attach_iommufd_pt attach = {
 		.argsz = sizeof(attach),
 	};
-	struct vfio_device_detach_iommufd_pt detach = {
-		.argsz = sizeof(detach),
-	};
 	size_t page = sysconf(_SC_PAGESIZE), len = 2 * page;
 	int iommufd, ret, match;
 	uint32_t dev_id;
@@ -244,10 +241,6 @@ int main(int argc, char **argv)
 	dma(6, false, IOVA, "fault");
 	sleep(1);	/* periodic tools (iommutop) see the IOAS with its faults */
 
-	ret = do_ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
-	printf("op=detach dev=%u ret=%d\n", dev_id, ret);
-	check(ret, "VFIO_DEVICE_DETACH_IOMMUFD_PT");
-	close(devfd);
-	close(iommufd);
+	vfio_cdev_detach_close(devfd, iommufd, dev_id);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 #include <fcntl.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
@@ -65,6 +66,20 @@ static inline int vfio_cdev_bind(const char *path, int *iommufd,
 	check(ret, "VFIO_DEVICE_BIND_IOMMUFD");
 	*dev_id = bind.out_devid;
 	return devfd;
+}
+
+/* VFIO_DEVICE_DETACH_IOMMUFD_PT (prints "op=detach dev=ID ret=ERRNO"),
+ * then close both fds; exits 1 on failure */
+static inline void vfio_cdev_detach_close(int devfd, int iommufd,
+					  uint32_t dev_id)
+{
+	struct vfio_device_detach_iommufd_pt detach = { .argsz = sizeof(detach) };
+	int ret = do_ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
+
+	printf("op=detach dev=%u ret=%d\n", dev_id, ret);
+	check(ret, "VFIO_DEVICE_DETACH_IOMMUFD_PT");
+	close(devfd);
+	close(iommufd);
 }
 
 /* IOMMU_IOAS_ALLOC; *ioas gets the new id */

@@ -54,12 +54,9 @@ static uint32_t attach(int devfd, uint32_t pt_id, const char *op)
 
 int main(int argc, char **argv)
 {
-	struct vfio_device_detach_iommufd_pt detach = {
-		.argsz = sizeof(detach),
-	};
 	size_t len = 2 * sysconf(_SC_PAGESIZE);
 	uint32_t ioas1, ioas2;
-	int devfd, iommufd, ret;
+	int devfd, iommufd;
 	uint32_t dev_id;
 	void *buf;
 
@@ -85,11 +82,6 @@ int main(int argc, char **argv)
 
 	check(op_ioas_unmap(iommufd, ioas1, IOVA, len), "IOMMU_IOAS_UNMAP");
 
-	ret = do_ioctl(devfd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
-	printf("op=detach dev=%u ret=%d\n", dev_id, ret);
-	check(ret, "VFIO_DEVICE_DETACH_IOMMUFD_PT");
-
-	close(devfd);
-	close(iommufd);
+	vfio_cdev_detach_close(devfd, iommufd, dev_id);
 	return 0;
 }
