@@ -8,6 +8,8 @@
 #ifndef __IOMMUFD_OBJS_BPF_H
 #define __IOMMUFD_OBJS_BPF_H
 
+#include "iommutrace.h"
+
 static __always_inline __u32 obj_id(struct iommufd_object *obj)
 {
 	return obj ? BPF_CORE_READ(obj, id) : 0;
@@ -59,6 +61,39 @@ hwpt_ioas(struct iommufd_hw_pagetable *hwpt)
 	struct iommufd_hwpt_paging *paging = hwpt_paging(hwpt);
 
 	return paging ? BPF_CORE_READ(paging, ioas) : NULL;
+}
+
+#define IT_RLIMIT_MEMLOCK	8	/* RLIMIT_MEMLOCK, asm-generic/resource.h */
+#define IT_PAGE_SHIFT		12	/* PAGE_SHIFT: 4 KiB pages on x86 */
+
+/*
+ * The charge of an iopt_pages as iommufd:iommufd_pages_pin records it:
+ * user VA, pinned and total pages, accounting mode (0 none,
+ * 1 user, 2 mm), charged uid, whose memory (tgid), the charged
+ * locked_vm (the user's or the mm's, by mode; 0 for none) and the
+ * RLIMIT_MEMLOCK of that task, in pages.  Needs struct iommutrace_event.
+ */
+static __always_inline void pages_charge(struct iommutrace_event *e,
+					 struct iopt_pages *pages)
+{
+	struct task_struct *task = BPF_CORE_READ(pages, source_task);
+	/* IOPT_PAGES_ACCOUNT_USER, _MM: an anonymous enum, not in BTF by
+	 * name; the values are the tracepoint's (TRACE_DEFINE_ENUM) */
+	const int mode_user = 1, mode_mm = 2;
+	__u64 rlim;
+
+	e->user_va = (__u64)BPF_CORE_READ(pages, uptr);
+	e->npinned = BPF_CORE_READ(pages, npinned);
+	e->total = BPF_CORE_READ(pages, npages);
+	e->reason = BPF_CORE_READ(pages, account_mode);
+	e->uid = BPF_CORE_READ(pages, source_user, uid.val);
+	e->mem_pid = BPF_CORE_READ(task, tgid);
+	if (e->reason == mode_user)
+		e->locked = BPF_CORE_READ(pages, source_user, locked_vm.counter);
+	else if (e->reason == mode_mm)
+		e->locked = BPF_CORE_READ(pages, source_mm, locked_vm);
+	rlim = BPF_CORE_READ(task, signal, rlim[IT_RLIMIT_MEMLOCK].rlim_cur);
+	e->limit = rlim >> IT_PAGE_SHIFT;
 }
 
 #define FAULT_DEV_NAME_LEN	32	/* = IT_NAME_LEN (iommutrace.h) */

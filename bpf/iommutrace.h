@@ -27,15 +27,22 @@
 	X(DEVICE_REPLACE,	iommufd_device_replace,		iommufd)	\
 	X(DEVICE_DETACH,	iommufd_device_detach,		iommufd)	\
 	X(ACCESS_CHANGE_IOAS,	iommufd_access_change_ioas,	iommufd)	\
+	X(ACCESS_UNMAP_BEGIN,	iommufd_access_unmap_begin,	iommufd)	\
+	X(ACCESS_UNMAP_END,	iommufd_access_unmap_end,	iommufd)	\
 	X(IOAS_MAP,		iommufd_ioas_map,		iommufd)	\
 	X(IOAS_UNMAP,		iommufd_ioas_unmap,		iommufd)	\
 	X(IOAS_COPY,		iommufd_ioas_copy,		iommufd)	\
 	X(PAGES_PIN,		iommufd_pages_pin,		iommufd)	\
 	X(PAGES_UNPIN,		iommufd_pages_unpin,		iommufd)	\
+	X(PAGES_PIN_FAIL,	iommufd_pages_pin_fail,		iommufd)	\
 	X(ACCESS_PIN,		iommufd_access_pin,		iommufd)	\
 	X(ACCESS_UNPIN,		iommufd_access_unpin,		iommufd)	\
-	X(HWPT_ENFORCE_CC,	iommufd_hwpt_enforce_cc,	iommufd)	\
 	X(GROUP_SETUP_MSI,	iommufd_group_setup_msi,	iommufd)	\
+	X(HWPT_INVALIDATE,	iommufd_hwpt_invalidate,	iommufd)	\
+	X(HWPT_SET_DIRTY,	iommufd_hwpt_set_dirty_tracking, iommufd)	\
+	X(HWPT_GET_DIRTY,	iommufd_hwpt_get_dirty_bitmap,	iommufd)	\
+	X(FAULT_DELIVER,	iommufd_fault_deliver,		iommufd)	\
+	X(FAULT_RESPOND,	iommufd_fault_respond,		iommufd)	\
 	X(VTD_ENFORCE_CC,	enforce_cache_coherency,	intel_iommu)	\
 	X(VTD_DOMAIN_ATTACH,	domain_attach_device,		intel_iommu)	\
 	X(VTD_DOMAIN_DETACH,	domain_detach_device,		intel_iommu)	\
@@ -51,39 +58,61 @@ enum iommutrace_event_type {
 #undef IT_ENUM
 
 /*
- * One traced event.  Fields an event does not have are 0.  Units: ns,
- * bytes (iova, length, unmapped, user_va), PAGE_SIZE pages (npages).
+ * One traced event, as the tracepoint's fields say it (docs/events.md).
+ * Fields an event does not have are 0.  Units: ns, bytes (iova, length,
+ * unmapped, user_va, page_size), PAGE_SIZE pages (npages, npinned, total,
+ * locked, limit).
  */
 struct iommutrace_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 lat_ns;		/* since entry of the iommufd ioctl, 0: none */
-	__u64 iova;		/* map, unmap, access pin; copy: source */
+	__u64 iova;		/* map, unmap, access pin, fault addr; copy: src */
 	__u64 iova2;		/* copy: destination IOVA */
 	__u64 length;		/* bytes */
 	__u64 unmapped;		/* unmap: bytes actually unmapped */
-	__u64 user_va;		/* map: user address mapped */
-	__u64 npages;		/* pin/unpin: pages (un)charged */
+	__u64 user_va;		/* map, pin, pin_fail: user address */
+	__u64 npages;		/* pin/unpin: pages (un)charged; pin_fail: asked */
 	__u64 npinned;		/* pin/unpin: pinned pages of the range after */
+	__u64 total;		/* pin/unpin: pages of the range */
+	__u64 locked;		/* pin/unpin: locked_vm charged, after */
+	__u64 limit;		/* pin/unpin: RLIMIT_MEMLOCK of the charged pid */
+	__u64 page_size;	/* get_dirty_bitmap: bytes per bit */
 	__u32 pid;		/* tgid */
 	__u32 tid;
 	__u32 ioas;		/* IOAS id; copy: source; access: old IOAS */
 	__u32 ioas2;		/* copy: destination; access: new IOAS */
-	__u32 hwpt;		/* HWPT id (attach: the resulting one) */
-	__u32 hwpt2;		/* replace: old HWPT; nested alloc: parent */
+	__u32 unpin_ioas;	/* access change/pin: access->ioas_unpin */
+	__u32 hwpt;		/* HWPT id (attach/replace: the one tried) */
+	__u32 hwpt2;		/* replace: old HWPT */
 	__u32 dev;		/* iommufd device id */
 	__u32 access;		/* access id */
-	__u32 pt;		/* attach/replace: the id user space asked for */
-	__u32 flags;		/* the event's uAPI flags */
+	__u32 pt;		/* hwpt_alloc, attach/replace: id user space gave */
+	__u32 flags;		/* the event's uAPI flags; fault: perm */
+	__u32 data_type;	/* hwpt_alloc, invalidate */
+	__u32 count;		/* attach/replace/detach: devices of the group
+				 * attached after; invalidate: entries asked;
+				 * fault_deliver: faults in the group */
+	__u32 done;		/* invalidate: entries handled */
+	__u32 fault;		/* fault object id */
+	__u32 grpid;		/* fault: page request group index */
+	__u32 cookie;		/* fault_respond */
 	__u32 uid;		/* pin/unpin: charged uid */
-	__u32 pasid;		/* VT-d PASID */
+	__u32 mem_pid;		/* pin/unpin/pin_fail: whose memory (tgid) */
+	__u32 pasid;		/* VT-d, fault: PASID */
 	__u32 did;		/* VT-d domain id */
 	__s32 ret;		/* 0 or -errno */
 	__u16 type;		/* enum iommutrace_event_type */
-	__u8 auto_domain;	/* attach/replace/hwpt_alloc: automatic domain */
-	__u8 enforced;		/* coherency enforced (bind: capable) */
-	__u8 reason;		/* VT-d coherency reason, PASID pgtt, pin mode */
+	__u8 auto_domain;	/* hwpt_alloc: automatic domain;
+				 * fault_respond: iommufd answered itself */
+	__u8 enforced;		/* HWPT enforces coherency (bind: capable);
+				 * set_dirty: enable; msi: new cookie */
+	__u8 reason;		/* VT-d coherency reason, PASID pgtt, pin mode;
+				 * fault_respond: code */
 	__u8 nested;		/* HWPT is nested */
-	__u8 pad[2];
+	__u8 compat;		/* map/unmap: VFIO type1 compat ioctl */
+	__u8 injected;		/* pin_fail: fault injection */
+	__u8 remote;		/* pin_fail: pinning another process's memory */
+	__u8 pad[7];
 	char comm[IT_COMM_LEN];
 	char name[IT_NAME_LEN];	/* device name (e.g. 0000:00:04.0) */
 };

@@ -66,10 +66,12 @@ const char *it_errno_name(int err)
 
 /* The fields of a record, and which each event has */
 enum fld {
-	F_END, F_IOAS, F_IOAS2, F_HWPT, F_HWPT2, F_DEV, F_ACCESS, F_PT,
-	F_IOVA, F_IOVA2, F_LENGTH, F_UNMAPPED, F_USER_VA, F_NPAGES, F_NPINNED,
-	F_TOTAL, F_FLAGS, F_UID, F_PASID, F_DID, F_AUTO, F_ENFORCED, F_REASON,
-	F_NESTED, F_NAME,
+	F_END, F_IOAS, F_IOAS2, F_UNPIN_IOAS, F_HWPT, F_HWPT2, F_DEV, F_ACCESS,
+	F_PT, F_IOVA, F_IOVA2, F_LENGTH, F_UNMAPPED, F_USER_VA, F_NPAGES,
+	F_NPINNED, F_TOTAL, F_LOCKED, F_LIMIT, F_PAGE_SIZE, F_FLAGS,
+	F_DATA_TYPE, F_COUNT, F_DONE, F_FAULT, F_GRPID, F_COOKIE, F_UID,
+	F_MEM_PID, F_PASID, F_DID, F_AUTO, F_ENFORCED, F_REASON, F_NESTED,
+	F_COMPAT, F_INJECTED, F_REMOTE, F_NAME,
 };
 
 struct field {
@@ -82,62 +84,103 @@ struct field {
 static const struct field *const event_fields[IT_NR_EVENTS] = {
 	[IT_IOAS_ALLOC] = FIELDS({ F_IOAS, "ioas_id" }),
 	[IT_IOAS_DESTROY] = FIELDS({ F_IOAS, "ioas_id" }),
-	[IT_HWPT_ALLOC] = FIELDS({ F_HWPT, "hwpt_id" }, { F_IOAS, "ioas_id" },
-				 { F_HWPT2, "parent_id" }, { F_DEV, "dev_id" },
-				 { F_FLAGS, "flags" }, { F_NESTED, "nested" },
+	[IT_HWPT_ALLOC] = FIELDS({ F_HWPT, "hwpt_id" }, { F_PT, "pt_id" },
+				 { F_IOAS, "ioas_id" }, { F_DEV, "dev_id" },
+				 { F_FLAGS, "flags" },
+				 { F_DATA_TYPE, "data_type" },
+				 { F_NESTED, "nested" },
 				 { F_AUTO, "auto_domain" },
 				 { F_ENFORCED, "enforce_cc" }),
 	[IT_HWPT_DESTROY] = FIELDS({ F_HWPT, "hwpt_id" }, { F_IOAS, "ioas_id" },
 				   { F_NESTED, "nested" }),
 	[IT_DEVICE_BIND] = FIELDS({ F_DEV, "dev_id" }, { F_NAME, "device" },
-				  { F_ENFORCED, "enforce_cc_capable" }),
+				  { F_ENFORCED, "cc_capable" }),
 	[IT_DEVICE_UNBIND] = FIELDS({ F_DEV, "dev_id" }, { F_NAME, "device" }),
 	[IT_ACCESS_CREATE] = FIELDS({ F_ACCESS, "access_id" }),
 	[IT_ACCESS_DESTROY] = FIELDS({ F_ACCESS, "access_id" }),
-	[IT_DEVICE_ATTACH] = FIELDS({ F_DEV, "dev_id" }, { F_PT, "pt_id" },
-				    { F_HWPT, "hwpt_id" }, { F_IOAS, "ioas_id" },
-				    { F_AUTO, "auto_domain" }),
-	[IT_DEVICE_REPLACE] = FIELDS({ F_DEV, "dev_id" }, { F_PT, "pt_id" },
-				     { F_HWPT, "hwpt_id" },
+	[IT_DEVICE_ATTACH] = FIELDS({ F_DEV, "dev_id" }, { F_HWPT, "hwpt_id" },
+				    { F_IOAS, "ioas_id" }, { F_PT, "pt_id" },
+				    { F_ENFORCED, "enforce_cc" },
+				    { F_COUNT, "group_devices" }),
+	[IT_DEVICE_REPLACE] = FIELDS({ F_DEV, "dev_id" }, { F_HWPT, "hwpt_id" },
 				     { F_HWPT2, "old_hwpt_id" },
-				     { F_IOAS, "ioas_id" },
-				     { F_AUTO, "auto_domain" }),
+				     { F_IOAS, "ioas_id" }, { F_PT, "pt_id" },
+				     { F_ENFORCED, "enforce_cc" },
+				     { F_COUNT, "group_devices" }),
 	[IT_DEVICE_DETACH] = FIELDS({ F_DEV, "dev_id" }, { F_HWPT, "hwpt_id" },
-				    { F_IOAS, "ioas_id" }),
+				    { F_IOAS, "ioas_id" },
+				    { F_COUNT, "group_devices" }),
 	[IT_ACCESS_CHANGE_IOAS] = FIELDS({ F_ACCESS, "access_id" },
 					 { F_IOAS, "old_ioas_id" },
+					 { F_UNPIN_IOAS, "unpin_ioas_id" },
 					 { F_IOAS2, "new_ioas_id" }),
+	[IT_ACCESS_UNMAP_BEGIN] = FIELDS({ F_ACCESS, "access_id" },
+					 { F_IOAS, "ioas_id" },
+					 { F_IOVA, "iova" },
+					 { F_LENGTH, "length" }),
+	[IT_ACCESS_UNMAP_END] = FIELDS({ F_ACCESS, "access_id" },
+				       { F_IOAS, "ioas_id" }, { F_IOVA, "iova" },
+				       { F_LENGTH, "length" }),
 	[IT_IOAS_MAP] = FIELDS({ F_IOAS, "ioas_id" }, { F_IOVA, "iova" },
 			       { F_LENGTH, "length" }, { F_USER_VA, "user_va" },
-			       { F_FLAGS, "flags" }),
+			       { F_FLAGS, "flags" }, { F_COMPAT, "compat" }),
 	[IT_IOAS_UNMAP] = FIELDS({ F_IOAS, "ioas_id" }, { F_IOVA, "iova" },
 				 { F_LENGTH, "length" },
-				 { F_UNMAPPED, "unmapped" }),
+				 { F_UNMAPPED, "unmapped" },
+				 { F_COMPAT, "compat" }),
 	[IT_IOAS_COPY] = FIELDS({ F_IOAS, "src_ioas_id" },
 				{ F_IOAS2, "dst_ioas_id" },
 				{ F_IOVA, "src_iova" }, { F_IOVA2, "dst_iova" },
 				{ F_LENGTH, "length" }, { F_FLAGS, "flags" }),
-	[IT_PAGES_PIN] = FIELDS({ F_NPAGES, "npages" }, { F_NPINNED, "npinned" },
+	[IT_PAGES_PIN] = FIELDS({ F_USER_VA, "user_va" },
+				{ F_NPAGES, "npages" }, { F_NPINNED, "npinned" },
 				{ F_TOTAL, "total_pages" },
-				{ F_REASON, "account_mode" }, { F_UID, "uid" }),
-	[IT_PAGES_UNPIN] = FIELDS({ F_NPAGES, "npages" },
+				{ F_REASON, "account_mode" },
+				{ F_LOCKED, "locked" }, { F_LIMIT, "limit" },
+				{ F_UID, "uid" }, { F_MEM_PID, "pid" }),
+	[IT_PAGES_UNPIN] = FIELDS({ F_USER_VA, "user_va" },
+				  { F_NPAGES, "npages" },
 				  { F_NPINNED, "npinned" },
 				  { F_TOTAL, "total_pages" },
-				  { F_REASON, "account_mode" }, { F_UID, "uid" }),
+				  { F_REASON, "account_mode" },
+				  { F_LOCKED, "locked" }, { F_LIMIT, "limit" },
+				  { F_UID, "uid" }, { F_MEM_PID, "pid" }),
+	[IT_PAGES_PIN_FAIL] = FIELDS({ F_USER_VA, "user_va" },
+				     { F_NPAGES, "npages" },
+				     { F_MEM_PID, "pid" },
+				     { F_INJECTED, "injected" },
+				     { F_REMOTE, "remote" }),
 	[IT_ACCESS_PIN] = FIELDS({ F_ACCESS, "access_id" },
-				 { F_IOAS, "ioas_id" }, { F_IOVA, "iova" },
-				 { F_LENGTH, "length" }, { F_FLAGS, "flags" }),
+				 { F_IOAS, "ioas_id" },
+				 { F_UNPIN_IOAS, "unpin_ioas_id" },
+				 { F_IOVA, "iova" }, { F_LENGTH, "length" },
+				 { F_FLAGS, "flags" }),
 	[IT_ACCESS_UNPIN] = FIELDS({ F_ACCESS, "access_id" },
 				   { F_IOAS, "ioas_id" }, { F_IOVA, "iova" },
 				   { F_LENGTH, "length" }),
-	[IT_HWPT_ENFORCE_CC] = FIELDS({ F_HWPT, "hwpt_id" },
-				      { F_IOAS, "ioas_id" },
-				      { F_DEV, "dev_id" },
-				      { F_ENFORCED, "enforced" }),
 	[IT_GROUP_SETUP_MSI] = FIELDS({ F_HWPT, "hwpt_id" },
-				      { F_IOAS, "ioas_id" },
 				      { F_IOVA, "sw_msi_start" },
 				      { F_ENFORCED, "new_cookie" }),
+	[IT_HWPT_INVALIDATE] = FIELDS({ F_HWPT, "hwpt_id" },
+				      { F_DATA_TYPE, "data_type" },
+				      { F_COUNT, "entry_num" },
+				      { F_DONE, "done_num" }),
+	[IT_HWPT_SET_DIRTY] = FIELDS({ F_HWPT, "hwpt_id" },
+				     { F_ENFORCED, "enable" }),
+	[IT_HWPT_GET_DIRTY] = FIELDS({ F_HWPT, "hwpt_id" }, { F_IOVA, "iova" },
+				     { F_LENGTH, "length" },
+				     { F_PAGE_SIZE, "page_size" },
+				     { F_FLAGS, "flags" }),
+	[IT_FAULT_DELIVER] = FIELDS({ F_FAULT, "fault_id" },
+				    { F_HWPT, "hwpt_id" }, { F_DEV, "dev_id" },
+				    { F_PASID, "pasid" }, { F_GRPID, "grpid" },
+				    { F_FLAGS, "perm" }, { F_IOVA, "addr" },
+				    { F_COUNT, "fault_count" }),
+	[IT_FAULT_RESPOND] = FIELDS({ F_FAULT, "fault_id" }, { F_DEV, "dev_id" },
+				    { F_GRPID, "grpid" },
+				    { F_COOKIE, "cookie" },
+				    { F_REASON, "code" },
+				    { F_AUTO, "auto_response" }),
 	[IT_VTD_ENFORCE_CC] = FIELDS({ F_ENFORCED, "enforced" },
 				     { F_REASON, "reason" }),
 	[IT_VTD_DOMAIN_ATTACH] = FIELDS({ F_NAME, "device" }),
@@ -156,11 +199,14 @@ static const char *reason_name(int type, int reason)
 					  "no_snoop_control", "has_mappings" };
 	static const char *const pgtt[] = { "", "first_level", "second_level",
 					    "nested", "pass_through" };
+	static const char *const code[] = { "success", "invalid" };
 
 	switch (type) {
 	case IT_PAGES_PIN:
 	case IT_PAGES_UNPIN:
 		return reason < 3 ? account[reason] : "unknown";
+	case IT_FAULT_RESPOND:
+		return reason < 2 ? code[reason] : "unknown";
 	case IT_VTD_ENFORCE_CC:
 		return reason < 4 ? cc[reason] : "unknown";
 	default:
@@ -190,7 +236,21 @@ static __u64 field_value(const struct iommutrace_event *e, enum fld f)
 	case F_USER_VA: return e->user_va;
 	case F_NPAGES: return e->npages;
 	case F_NPINNED: return e->npinned;
-	case F_TOTAL: return e->length;
+	case F_TOTAL: return e->total;
+	case F_LOCKED: return e->locked;
+	case F_LIMIT: return e->limit;
+	case F_PAGE_SIZE: return e->page_size;
+	case F_UNPIN_IOAS: return e->unpin_ioas;
+	case F_DATA_TYPE: return e->data_type;
+	case F_COUNT: return e->count;
+	case F_DONE: return e->done;
+	case F_FAULT: return e->fault;
+	case F_GRPID: return e->grpid;
+	case F_COOKIE: return e->cookie;
+	case F_MEM_PID: return e->mem_pid;
+	case F_COMPAT: return e->compat;
+	case F_INJECTED: return e->injected;
+	case F_REMOTE: return e->remote;
 	case F_FLAGS: return e->flags;
 	case F_UID: return e->uid;
 	case F_PASID: return e->pasid;

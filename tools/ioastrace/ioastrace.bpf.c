@@ -131,30 +131,30 @@ static __always_inline void fill_hwpt(struct iommutrace_event *e,
 {
 	struct iommufd_hwpt_paging *paging = hwpt_paging(hwpt);
 
+	/* hwpt may be NULL (a failure): the reads then give 0 */
 	e->hwpt = hwpt_id(hwpt);
 	e->ioas = ioas_id(hwpt_ioas(hwpt));
 	e->nested = hwpt_is_nested(hwpt);
-	if (e->nested)
-		e->hwpt2 = paging ? BPF_CORE_READ(paging, common.obj.id) : 0;
-	else if (paging)
-		e->auto_domain = BPF_CORE_READ_BITFIELD_PROBED(paging,
-							       auto_domain);
 	if (paging)
 		e->enforced = BPF_CORE_READ_BITFIELD_PROBED(paging,
 						enforce_cache_coherency);
 }
 
 SEC("tp_btf/iommufd_hwpt_alloc")
-int BPF_PROG(hwpt_alloc, struct iommufd_hw_pagetable *hwpt,
-	     struct iommufd_device *idev, __u32 flags)
+int BPF_PROG(hwpt_alloc, struct iommufd_hw_pagetable *hwpt, __u32 dev_id,
+	     __u32 pt_id, __u32 flags, __u32 data_type, bool auto_domain,
+	     int ret)
 {
-	struct iommutrace_event *e = begin(IT_HWPT_ALLOC, 0);
+	struct iommutrace_event *e = begin(IT_HWPT_ALLOC, ret);
 
 	if (!e)
 		return 0;
 	fill_hwpt(e, hwpt);
-	e->dev = idev_id(idev);
+	e->dev = dev_id;
+	e->pt = pt_id;
 	e->flags = flags;
+	e->data_type = data_type;
+	e->auto_domain = auto_domain;
 	return submit(e);
 }
 
@@ -224,52 +224,61 @@ int BPF_PROG(access_destroy, struct iommufd_access *access)
 
 /* --- attach, replace, detach -------------------------------------------- */
 
-static __always_inline int attach_event(int type, struct iommufd_device *idev,
-					struct iommufd_object *pt_obj,
-					__u32 pt_id,
-					struct iommufd_hw_pagetable *old,
-					int ret)
+/* Devices of the group attached to its HWPT, as the events count them */
+static __always_inline __u32 group_devices(struct iommufd_device *idev)
 {
-	int ioas_type = bpf_core_enum_value(enum iommufd_object_type,
-					    IOMMUFD_OBJ_IOAS);
-	bool auto_domain = false;
-	struct iommutrace_event *e;
-	__u32 ioas = 0;
+	struct list_head *head, *pos;
+	__u32 n = 0;
+	int i;
 
-	if (pt_obj && BPF_CORE_READ(pt_obj, type) == ioas_type) {
-		auto_domain = true;
-		ioas = obj_id(pt_obj);
-	} else if (pt_obj) {
-		ioas = ioas_id(hwpt_ioas((struct iommufd_hw_pagetable *)pt_obj));
+	head = &BPF_CORE_READ(idev, igroup)->device_list;
+	pos = BPF_CORE_READ(head, next);
+	for (i = 0; i < 64 && pos && pos != head; i++) {
+		n++;
+		pos = BPF_CORE_READ(pos, next);
 	}
-	if (keep_history && !ret)
-		hist_attach(idev, ioas, pt_id);
+	return n;
+}
+
+/*
+ * Fired under igroup->lock once per HWPT tried; hwpt NULL: failed before
+ * one was chosen.  The verifier takes tp_btf pointers as non-NULL, so the
+ * id read through hwpt (0 for NULL) decides, not the pointer.
+ */
+static __always_inline int attach_event(int type, struct iommufd_device *idev,
+					struct iommufd_hw_pagetable *hwpt,
+					struct iommufd_hw_pagetable *old,
+					__u32 pt_id, int ret)
+{
+	__u32 hid = hwpt_id(hwpt);
+	struct iommutrace_event *e;
+
+	if (keep_history && !ret && hid)
+		hist_attach(idev, ioas_id(hwpt_ioas(hwpt)), hid);
 	e = begin(type, ret);
 	if (!e)
 		return 0;
+	fill_hwpt(e, hwpt);
 	e->dev = idev_id(idev);
-	e->pt = pt_obj ? obj_id(pt_obj) : pt_id;
-	e->hwpt = ret ? 0 : pt_id;
+	e->pt = hid ? 0 : pt_id;
 	e->hwpt2 = hwpt_id(old);
-	e->auto_domain = auto_domain;
-	e->ioas = ioas;
+	e->count = hid ? group_devices(idev) : 0;
 	return submit(e);
 }
 
 SEC("tp_btf/iommufd_device_attach")
 int BPF_PROG(device_attach, struct iommufd_device *idev,
-	     struct iommufd_object *pt_obj, __u32 pt_id,
-	     struct iommufd_hw_pagetable *old, int ret)
+	     struct iommufd_hw_pagetable *hwpt, __u32 pt_id, int ret)
 {
-	return attach_event(IT_DEVICE_ATTACH, idev, pt_obj, pt_id, old, ret);
+	return attach_event(IT_DEVICE_ATTACH, idev, hwpt, NULL, pt_id, ret);
 }
 
 SEC("tp_btf/iommufd_device_replace")
 int BPF_PROG(device_replace, struct iommufd_device *idev,
-	     struct iommufd_object *pt_obj, __u32 pt_id,
-	     struct iommufd_hw_pagetable *old, int ret)
+	     struct iommufd_hw_pagetable *hwpt,
+	     struct iommufd_hw_pagetable *old, __u32 pt_id, int ret)
 {
-	return attach_event(IT_DEVICE_REPLACE, idev, pt_obj, pt_id, old, ret);
+	return attach_event(IT_DEVICE_REPLACE, idev, hwpt, old, pt_id, ret);
 }
 
 SEC("tp_btf/iommufd_device_detach")
@@ -286,12 +295,19 @@ int BPF_PROG(device_detach, struct iommufd_device *idev,
 	e->dev = idev_id(idev);
 	e->hwpt = hwpt_id(hwpt);
 	e->ioas = ioas_id(hwpt_ioas(hwpt));
+	e->count = group_devices(idev);
 	return submit(e);
+}
+
+static __always_inline __u32 unpin_ioas_id(struct iommufd_access *access)
+{
+	return ioas_id(BPF_CORE_READ(access, ioas_unpin));
 }
 
 SEC("tp_btf/iommufd_access_change_ioas")
 int BPF_PROG(access_change_ioas, struct iommufd_access *access,
-	     struct iommufd_ioas *cur, struct iommufd_ioas *new, int ret)
+	     struct iommufd_ioas *cur, struct iommufd_ioas *new,
+	     __u32 new_ioas_id, int ret)
 {
 	struct iommutrace_event *e = begin(IT_ACCESS_CHANGE_IOAS, ret);
 
@@ -299,15 +315,53 @@ int BPF_PROG(access_change_ioas, struct iommufd_access *access,
 		return 0;
 	e->access = access_id(access);
 	e->ioas = ioas_id(cur);
-	e->ioas2 = ioas_id(new);
+	e->unpin_ioas = unpin_ioas_id(access);
+	e->ioas2 = ioas_id(new);		/* 0 if new is NULL */
+	if (!e->ioas2)
+		e->ioas2 = new_ioas_id;
 	return submit(e);
+}
+
+static __always_inline int access_unmap_event(int type,
+					      struct iommufd_access *access,
+					      struct iommufd_ioas *ioas,
+					      unsigned long iova,
+					      unsigned long length)
+{
+	struct iommutrace_event *e = begin(type, 0);
+
+	if (!e)
+		return 0;
+	e->access = access_id(access);
+	e->ioas = ioas_id(ioas);
+	e->iova = iova;
+	e->length = length;
+	return submit(e);
+}
+
+SEC("tp_btf/iommufd_access_unmap_begin")
+int BPF_PROG(access_unmap_begin, struct iommufd_access *access,
+	     struct iommufd_ioas *ioas, unsigned long iova,
+	     unsigned long length)
+{
+	return access_unmap_event(IT_ACCESS_UNMAP_BEGIN, access, ioas, iova,
+				  length);
+}
+
+SEC("tp_btf/iommufd_access_unmap_end")
+int BPF_PROG(access_unmap_end, struct iommufd_access *access,
+	     struct iommufd_ioas *ioas, unsigned long iova,
+	     unsigned long length)
+{
+	return access_unmap_event(IT_ACCESS_UNMAP_END, access, ioas, iova,
+				  length);
 }
 
 /* --- map, unmap, copy --------------------------------------------------- */
 
 SEC("tp_btf/iommufd_ioas_map")
 int BPF_PROG(ioas_map, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
-	     __u64 length, __u64 user_va, __u32 flags, int ret)
+	     __u64 length, __u64 user_va, __u32 flags, bool compat, int ret)
 {
 	struct iommutrace_event *e;
 
@@ -321,12 +375,13 @@ int BPF_PROG(ioas_map, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
 	e->length = length;
 	e->user_va = user_va;
 	e->flags = flags;
+	e->compat = compat;
 	return submit(e);
 }
 
 SEC("tp_btf/iommufd_ioas_unmap")
 int BPF_PROG(ioas_unmap, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
-	     __u64 length, __u64 unmapped, int ret)
+	     __u64 length, __u64 unmapped, bool compat, int ret)
 {
 	struct iommutrace_event *e;
 
@@ -339,6 +394,7 @@ int BPF_PROG(ioas_unmap, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
 	e->iova = iova;
 	e->length = length;
 	e->unmapped = unmapped;
+	e->compat = compat;
 	return submit(e);
 }
 
@@ -372,11 +428,8 @@ static __always_inline int pages_event(int type, struct iopt_pages *pages,
 
 	if (!e)
 		return 0;
+	pages_charge(e, pages);
 	e->npages = npages;
-	e->npinned = BPF_CORE_READ(pages, npinned);
-	e->length = BPF_CORE_READ(pages, npages);	/* total, in pages */
-	e->reason = BPF_CORE_READ(pages, account_mode);
-	e->uid = BPF_CORE_READ(pages, source_user, uid.val);
 	return submit(e);
 }
 
@@ -394,9 +447,28 @@ int BPF_PROG(pages_unpin, struct iopt_pages *pages, unsigned long npages,
 	return pages_event(IT_PAGES_UNPIN, pages, npages, ret);
 }
 
+SEC("tp_btf/iommufd_pages_pin_fail")
+int BPF_PROG(pages_pin_fail, struct iopt_pages *pages,
+	     unsigned long start_index, unsigned long npages, bool injected,
+	     long ret)
+{
+	struct iommutrace_event *e = begin(IT_PAGES_PIN_FAIL, ret);
+
+	if (!e)
+		return 0;
+	e->user_va = (__u64)BPF_CORE_READ(pages, uptr) +
+		     (start_index << IT_PAGE_SHIFT);
+	e->npages = npages;
+	e->mem_pid = BPF_CORE_READ(pages, source_task, tgid);
+	e->injected = injected;
+	e->remote = BPF_CORE_READ(pages, source_mm) !=
+		    BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
+				  mm);
+	return submit(e);
+}
+
 static __always_inline int access_pin_event(int type,
 					    struct iommufd_access *access,
-					    struct iommufd_ioas *ioas,
 					    unsigned long iova,
 					    unsigned long length,
 					    unsigned int flags, int ret)
@@ -406,7 +478,9 @@ static __always_inline int access_pin_event(int type,
 	if (!e)
 		return 0;
 	e->access = access_id(access);
-	e->ioas = ioas_id(ioas);
+	e->unpin_ioas = unpin_ioas_id(access);
+	e->ioas = type == IT_ACCESS_UNPIN ? e->unpin_ioas :
+		  ioas_id(BPF_CORE_READ(access, ioas));
 	e->iova = iova;
 	e->length = length;
 	e->flags = flags;
@@ -414,40 +488,21 @@ static __always_inline int access_pin_event(int type,
 }
 
 SEC("tp_btf/iommufd_access_pin")
-int BPF_PROG(access_pin, struct iommufd_access *access,
-	     struct iommufd_ioas *ioas, unsigned long iova,
+int BPF_PROG(access_pin, struct iommufd_access *access, unsigned long iova,
 	     unsigned long length, unsigned int flags, int ret)
 {
-	return access_pin_event(IT_ACCESS_PIN, access, ioas, iova, length,
-				flags, ret);
+	return access_pin_event(IT_ACCESS_PIN, access, iova, length, flags,
+				ret);
 }
 
 SEC("tp_btf/iommufd_access_unpin")
 int BPF_PROG(access_unpin, struct iommufd_access *access,
-	     struct iommufd_ioas *ioas, unsigned long iova,
-	     unsigned long length, unsigned int flags, int ret)
+	     unsigned long iova, unsigned long length)
 {
-	return access_pin_event(IT_ACCESS_UNPIN, access, ioas, iova, length,
-				flags, ret);
+	return access_pin_event(IT_ACCESS_UNPIN, access, iova, length, 0, 0);
 }
 
-/* --- coherency, MSI ----------------------------------------------------- */
-
-SEC("tp_btf/iommufd_hwpt_enforce_cc")
-int BPF_PROG(hwpt_enforce_cc, struct iommufd_hwpt_paging *paging,
-	     struct iommufd_device *idev, int ret)
-{
-	struct iommutrace_event *e = begin(IT_HWPT_ENFORCE_CC, ret);
-
-	if (!e)
-		return 0;
-	e->hwpt = BPF_CORE_READ(paging, common.obj.id);
-	e->ioas = BPF_CORE_READ(paging, ioas, obj.id);
-	e->dev = idev_id(idev);
-	e->enforced = BPF_CORE_READ_BITFIELD_PROBED(paging,
-						    enforce_cache_coherency);
-	return submit(e);
-}
+/* --- MSI ---------------------------------------------------------------- */
 
 SEC("tp_btf/iommufd_group_setup_msi")
 int BPF_PROG(group_setup_msi, struct iommufd_group *igroup,
@@ -461,6 +516,100 @@ int BPF_PROG(group_setup_msi, struct iommufd_group *igroup,
 	e->ioas = BPF_CORE_READ(paging, ioas, obj.id);
 	e->iova = BPF_CORE_READ(igroup, sw_msi_start);
 	e->enforced = new_cookie;
+	return submit(e);
+}
+
+/* --- HWPT invalidation, dirty tracking ---------------------------------- */
+
+SEC("tp_btf/iommufd_hwpt_invalidate")
+int BPF_PROG(hwpt_invalidate, __u32 hwpt_id, __u32 data_type,
+	     __u32 entry_num, __u32 done_num, int ret)
+{
+	struct iommutrace_event *e = begin(IT_HWPT_INVALIDATE, ret);
+
+	if (!e)
+		return 0;
+	e->hwpt = hwpt_id;
+	e->data_type = data_type;
+	e->count = entry_num;
+	e->done = done_num;
+	return submit(e);
+}
+
+SEC("tp_btf/iommufd_hwpt_set_dirty_tracking")
+int BPF_PROG(hwpt_set_dirty, __u32 hwpt_id, bool enable, int ret)
+{
+	struct iommutrace_event *e = begin(IT_HWPT_SET_DIRTY, ret);
+
+	if (!e)
+		return 0;
+	e->hwpt = hwpt_id;
+	e->enforced = enable;
+	return submit(e);
+}
+
+SEC("tp_btf/iommufd_hwpt_get_dirty_bitmap")
+int BPF_PROG(hwpt_get_dirty, const struct iommu_hwpt_get_dirty_bitmap *cmd,
+	     int ret)
+{
+	struct iommutrace_event *e = begin(IT_HWPT_GET_DIRTY, ret);
+
+	if (!e)
+		return 0;
+	e->hwpt = BPF_CORE_READ(cmd, hwpt_id);
+	e->iova = BPF_CORE_READ(cmd, iova);
+	e->length = BPF_CORE_READ(cmd, length);
+	e->page_size = BPF_CORE_READ(cmd, page_size);
+	e->flags = BPF_CORE_READ(cmd, flags);
+	return submit(e);
+}
+
+/* --- I/O page faults (IOPF) --------------------------------------------- */
+
+static __always_inline __u32 iopf_dev_id(struct iopf_group *group)
+{
+	struct iommufd_attach_handle *h;
+
+	/* struct iommufd_attach_handle starts with its iommu handle */
+	h = (struct iommufd_attach_handle *)BPF_CORE_READ(group, attach_handle);
+	return idev_id(BPF_CORE_READ(h, idev));
+}
+
+SEC("tp_btf/iommufd_fault_deliver")
+int BPF_PROG(fault_deliver, struct iommufd_hw_pagetable *hwpt,
+	     struct iopf_group *group)
+{
+	struct iommutrace_event *e = begin(IT_FAULT_DELIVER, 0);
+
+	if (!e)
+		return 0;
+	e->fault = BPF_CORE_READ(hwpt, fault, obj.id);
+	e->hwpt = hwpt_id(hwpt);
+	e->dev = iopf_dev_id(group);
+	e->pasid = BPF_CORE_READ(group, last_fault.fault.prm.pasid);
+	e->grpid = BPF_CORE_READ(group, last_fault.fault.prm.grpid);
+	e->flags = BPF_CORE_READ(group, last_fault.fault.prm.perm);
+	e->iova = BPF_CORE_READ(group, last_fault.fault.prm.addr);
+	e->count = BPF_CORE_READ(group, fault_count);
+	return submit(e);
+}
+
+SEC("tp_btf/iommufd_fault_respond")
+int BPF_PROG(fault_respond, struct iommufd_fault *fault,
+	     struct iopf_group *group, __u32 cookie, __u32 code,
+	     bool auto_response, int ret)
+{
+	struct iommutrace_event *e = begin(IT_FAULT_RESPOND, ret);
+
+	if (!e)
+		return 0;
+	e->fault = BPF_CORE_READ(fault, obj.id);
+	/* group may be NULL (unknown cookie): the reads then give 0 */
+	e->dev = iopf_dev_id(group);
+	e->grpid = BPF_CORE_READ(group, last_fault.fault.prm.grpid);
+	e->cookie = cookie;
+	e->reason = code;
+	e->auto_domain = auto_response;
 	return submit(e);
 }
 

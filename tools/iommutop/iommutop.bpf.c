@@ -295,7 +295,7 @@ static __always_inline __u32 log2_bucket(__u64 v)
 
 SEC("tp_btf/iommufd_ioas_map")
 int BPF_PROG(ioas_map, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
-	     __u64 length, __u64 user_va, __u32 flags, int ret)
+	     __u64 length, __u64 user_va, __u32 flags, bool compat, int ret)
 {
 	struct ioas_stat *s = ioas_get(ioas, false);
 	__u64 lat;
@@ -321,7 +321,7 @@ int BPF_PROG(ioas_map, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
 
 SEC("tp_btf/iommufd_ioas_unmap")
 int BPF_PROG(ioas_unmap, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
-	     __u64 length, __u64 unmapped, int ret)
+	     __u64 length, __u64 unmapped, bool compat, int ret)
 {
 	struct ioas_stat *s = ioas_get(ioas, false);
 
@@ -454,12 +454,17 @@ static __always_inline void count_hwpt(struct ioas_stat *s,
 }
 
 SEC("tp_btf/iommufd_hwpt_alloc")
-int BPF_PROG(hwpt_alloc, struct iommufd_hw_pagetable *hwpt,
-	     struct iommufd_device *idev, __u32 flags)
+int BPF_PROG(hwpt_alloc, struct iommufd_hw_pagetable *hwpt, __u32 dev_id,
+	     __u32 pt_id, __u32 flags, __u32 data_type, bool auto_domain,
+	     int ret)
 {
-	struct iommufd_ioas *ioas = hwpt_ioas(hwpt);
-	struct ioas_stat *s = ioas_get(ioas, false);
+	struct iommufd_ioas *ioas;
+	struct ioas_stat *s;
 
+	if (ret)	/* no HWPT: nothing to count */
+		return 0;
+	ioas = hwpt_ioas(hwpt);
+	s = ioas_get(ioas, false);
 	if (!s)
 		return 0;
 	touch(s, IOAS_OP_OTHER, 0);
@@ -492,35 +497,25 @@ int BPF_PROG(vtd_enforce_cc, struct dmar_domain *domain, int reason)
 	return 0;
 }
 
-SEC("tp_btf/iommufd_hwpt_enforce_cc")
-int BPF_PROG(hwpt_enforce_cc, struct iommufd_hwpt_paging *paging,
-	     struct iommufd_device *idev, int ret)
+/*
+ * A device refused by a HWPT that enforces snoop control (-EINVAL: the
+ * device's IOMMU lacks it): the IOAS gets a domain that does not enforce
+ * coherency.  The VT-d reason, if the driver gave one, was recorded by
+ * this thread just before.
+ */
+static __always_inline void cc_refused(struct ioas_stat *s,
+				       struct iommufd_hw_pagetable *hwpt)
 {
-	struct ioas_stat *s = ioas_get(BPF_CORE_READ(paging, ioas), false);
+	struct iommufd_hwpt_paging *paging = hwpt_paging(hwpt);
 	__u32 t = tid();
 	__u8 *r;
 
-	if (!s || !ret)
-		return 0;
-	touch(s, IOAS_OP_OTHER, ret);
+	if (!BPF_CORE_READ_BITFIELD_PROBED(paging, enforce_cache_coherency))
+		return;
 	s->cc = CC_REFUSED;
 	r = bpf_map_lookup_elem(&tid_cc_reason, &t);
 	if (r)
 		s->cc_reason = *r;
-	return 0;
-}
-
-static __always_inline struct iommufd_ioas *
-pt_ioas(struct iommufd_object *pt_obj)
-{
-	int ioas_type = bpf_core_enum_value(enum iommufd_object_type,
-					    IOMMUFD_OBJ_IOAS);
-
-	if (!pt_obj)
-		return NULL;
-	if (BPF_CORE_READ(pt_obj, type) == ioas_type)
-		return (struct iommufd_ioas *)pt_obj;	/* obj is first */
-	return hwpt_ioas((struct iommufd_hw_pagetable *)pt_obj);
 }
 
 /* device name -> the IOAS (key of ioas_stats) it is attached to, for
@@ -564,43 +559,54 @@ static __always_inline void uncount_device(struct iommufd_device *idev)
 	bpf_map_delete_elem(&fault_dev_ioas, key);
 }
 
+/*
+ * One event per HWPT tried, under the group's lock (igroup->lock, whose
+ * owner it names); hwpt is NULL when the attach failed before a HWPT was
+ * chosen (the IOAS is then unknown: nothing to count).
+ */
 static __always_inline int device_attached(struct iommufd_device *idev,
-					   struct iommufd_object *pt_obj,
+					   struct iommufd_hw_pagetable *hwpt,
 					   int ret)
 {
-	struct iommufd_ioas *ioas = pt_ioas(pt_obj);
+	struct iommufd_ioas *ioas = hwpt_ioas(hwpt);
 	struct ioas_stat *s = ioas_get(ioas, false);
+	__u64 igroup = (__u64)BPF_CORE_READ(idev, igroup);
 
 	if (!s)
 		return 0;
+	own_lock(igroup + bpf_core_field_offset(struct iommufd_group, lock),
+		 LK_IGROUP_LOCK, hwpt_id(hwpt), s->pid);
 	touch(s, IOAS_OP_ATTACH, ret);
 	if (!ret)
 		count_device(s, idev, ioas);
+	else if (ret == -22)	/* -EINVAL: incompatible domain */
+		cc_refused(s, hwpt);
 	return 0;
 }
 
 SEC("tp_btf/iommufd_device_attach")
 int BPF_PROG(device_attach, struct iommufd_device *idev,
-	     struct iommufd_object *pt_obj, __u32 pt_id,
-	     struct iommufd_hw_pagetable *old, int ret)
+	     struct iommufd_hw_pagetable *hwpt, __u32 pt_id, int ret)
 {
-	return device_attached(idev, pt_obj, ret);
+	return device_attached(idev, hwpt, ret);
 }
 
 SEC("tp_btf/iommufd_device_replace")
 int BPF_PROG(device_replace, struct iommufd_device *idev,
-	     struct iommufd_object *pt_obj, __u32 pt_id,
-	     struct iommufd_hw_pagetable *old, int ret)
+	     struct iommufd_hw_pagetable *hwpt,
+	     struct iommufd_hw_pagetable *old, __u32 pt_id, int ret)
 {
 	struct ioas_stat *s;
 
-	if (ret || !old)
-		return 0;	/* failed, or same HWPT */
+	if (ret)
+		return device_attached(idev, hwpt, ret);
+	if (hwpt_id(old) == hwpt_id(hwpt))
+		return 0;	/* same HWPT: nothing changed */
 	uncount_device(idev);
 	s = member_del((__u64)idev);
 	if (s)
 		__sync_fetch_and_add(&s->ndevs, -1);
-	return device_attached(idev, pt_obj, 0);
+	return device_attached(idev, hwpt, 0);
 }
 
 SEC("tp_btf/iommufd_device_detach")
@@ -671,7 +677,8 @@ static __always_inline void count_access(struct ioas_stat *s,
 
 SEC("tp_btf/iommufd_access_change_ioas")
 int BPF_PROG(access_change_ioas, struct iommufd_access *access,
-	     struct iommufd_ioas *cur, struct iommufd_ioas *new, int ret)
+	     struct iommufd_ioas *cur, struct iommufd_ioas *new,
+	     __u32 new_ioas_id, int ret)
 {
 	__u64 key = (__u64)access;
 	struct ioas_stat *s;
@@ -690,11 +697,17 @@ int BPF_PROG(access_change_ioas, struct iommufd_access *access,
 }
 
 SEC("tp_btf/iommufd_access_pin")
-int BPF_PROG(access_pin, struct iommufd_access *access,
-	     struct iommufd_ioas *ioas, unsigned long iova,
+int BPF_PROG(access_pin, struct iommufd_access *access, unsigned long iova,
 	     unsigned long length, unsigned int flags, int ret)
 {
-	struct ioas_stat *s = ioas_get(ioas, false);
+	struct iommufd_ioas *ioas = BPF_CORE_READ(access, ioas);
+	struct ioas_stat *s;
+
+	/* A pin refused during another change's unmap callback: the IOAS
+	 * in flight (access->ioas_unpin) is the one concerned */
+	if (!ioas)
+		ioas = BPF_CORE_READ(access, ioas_unpin);
+	s = ioas_get(ioas, false);
 
 	if (s)
 		touch(s, IOAS_OP_PIN, ret);
