@@ -237,7 +237,7 @@ def main():
             if case == "unmapped_va":
                 r = expect(tag + ": pin failure", "iommufd_pages_pin_fail",
                            pred=lambda x: 0 < x["npages"] <= n,
-                           user_va=va, ret=-14, injected=0, remote=0, pid=pid)
+                           user_va=va, ret=-14, injected=0, remote=0, owner_pid=pid)
             elif case in ("under_limit", "over_limit"):
                 limit = op["limit"] + (a.brk == "limit")
                 if ret == 0:
@@ -247,7 +247,7 @@ def main():
                 r = expect(tag + f": charge, limit {limit} pages",
                            "iommufd_pages_pin", pred=pred, user_va=va,
                            npages=n, account_mode="user", limit=limit,
-                           ret=ret, pid=pid)
+                           ret=ret, owner_pid=pid)
             elif case == "fail_nth":
                 if op["at_pin"]:
                     if not op["injected"]:
@@ -255,7 +255,7 @@ def main():
                              "was not consumed")
                     r = expect(tag + f": injected at the pin (nth={op['nth']})",
                                "iommufd_pages_pin_fail", user_va=va,
-                               npages=n, injected=1, ret=-14, pid=pid)
+                               npages=n, injected=1, ret=-14, owner_pid=pid)
             # the map itself (an injection in the ioctl's copy-in is before
             # the map is traced: no record then)
             if case != "fail_nth" or op["at_pin"]:
