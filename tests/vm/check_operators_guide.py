@@ -144,6 +144,14 @@ def main(guide, out):
           f"coherency: VT-d {[(v.get('enforced'), v.get('reason')) for v in vtd]}")
     check(any(bdf in ln for ln in lines(os.path.join(out, "domain.out"), "dmar_domain_attach")),
           f"re-plug: dmar_domain_attach of {bdf}")
+    waits = [kv(ln) for ln in lines(os.path.join(out, "qiwait.out"), "dmar_qi_wait")]
+    check(waits and all(w.get("iommu") == "dmar0" and int(w.get("count", "0")) > 0
+                        and int(w.get("wait_ns", "0")) > 0 for w in waits),
+          f"DMA is slow: {len(waits)} invalidation waits of dmar0, each of >= 1 "
+          f"descriptor and > 0 ns, while the device was re-plugged")
+    refused = lines(os.path.join(out, "refused.out"), "dmar_domain_attach")
+    check(not refused, "coherency: no refused attach (one IOMMU, with snoop "
+          f"control; QEMU's device_add succeeded): {refused[:2]}")
 
     # Keeping a record: the DIMM's map in the JSON log; iommutop's frame
     maps = [o for o in qemu_trace.load(log, since=int(val["since-dimm"][0]))
