@@ -21,7 +21,10 @@ Checks (each printed with ok/FAIL):
 - the edu device's attaches follow the workload's operations and sysfs.
 - scalable mode: each dmar_pasid_setup of the RID has the did and type of
   the attach that follows, each dmar_pasid_teardown the did and type of
-  the detach before it."""
+  the detach before it.
+- ioastrace (after "--- ioastrace"), which reads the typed arguments and
+  computes type and did itself, printed the events of the workload and
+  the sysfs steps with the fields of the kernel's record."""
 import collections
 import re
 import sys
@@ -67,6 +70,7 @@ def main():
         print("FAIL no trace in the guest output")
         return 1
     head, trace = lines
+    trace, _, tool = trace.partition("\n--- ioastrace\n")
     bdf = re.search(r'^bdf=(\S+)', head, re.M).group(1)
     ops = [l.split()[0][3:] for l in head.splitlines() if l.startswith("op=")]
     sysfs = re.findall(r'^sysfs_type=(\S+)', head, re.M)
@@ -258,6 +262,34 @@ def main():
     else:
         check("legacy mode: no PASID events",
               by["dmar_pasid_setup"] == 0 and by["dmar_pasid_teardown"] == 0, str(by))
+    if tool.strip():
+        import json
+        recs = [json.loads(l) for l in tool.splitlines() if l.startswith("{")]
+        keys = {"dmar_domain_attach": ("device", "iommu", "pasid", "type", "did", "reason", "ret"),
+                "dmar_domain_detach": ("device", "iommu", "pasid", "type", "did"),
+                "dmar_pasid_setup": ("device", "pasid", "did", "pgtt", "ret"),
+                "dmar_pasid_teardown": ("device", "pasid", "did", "pgtt", "state"),
+                "dmar_qi_wait": ("iommu", "count", "types", "ret"),
+                "dmar_enforce_cc": ("did", "reason")}
+        def norm_k(name, f):
+            d = dict(f, device=f.get("dev"), ret=int(f.get("ret", 0)))
+            if name == "dmar_pasid_setup" or name == "dmar_pasid_teardown":
+                d["pgtt"] = f["type"]
+            if name == "dmar_qi_wait":
+                d["types"] = int(f["types"], 16)
+            return tuple(str(d.get(k)) for k in keys[name])
+        def norm_t(r):
+            d = dict(r)
+            return tuple(str(d.get(k)) for k in keys[r["event"]])
+        start = next(i for i, e in enumerate(events)
+                     if e[2] == "tracing_mark_write" and "workload_start" in e[3])
+        kseq = [(e[2], norm_k(e[2], fields(e[3]))) for e in events[start:] if e[2] in keys]
+        tseq = [(r["event"], norm_t(r)) for r in recs if r["event"] in keys]
+        check("ioastrace: the %d VT-d events of the workload and sysfs steps, fields as the kernel's record"
+              % len(kseq), kseq and tseq[-len(kseq):] == kseq,
+              "first difference (kernel, ioastrace), from the end: %r" %
+              (next(((a, b) for a, b in zip(reversed(kseq), reversed(tseq)) if a != b),
+                    ("count", len(tseq), len(kseq))),))
     print("%d failed" % fails)
     return 1 if fails else 0
 
