@@ -99,7 +99,7 @@ static __always_inline void pages_charge(struct iommutrace_event *e,
 #define FAULT_DEV_NAME_LEN	32	/* = IT_NAME_LEN (iommutrace.h) */
 
 /*
- * The name of the device a VT-d fault record names (intel_iommu:dma_fault):
+ * The name of the device a VT-d fault record names (intel_iommu:dmar_fault):
  * dev's name, or for a device the driver's rbtree does not hold (dev is
  * NULL: it holds ATS-capable devices only) the PCI name "ssss:bb:dd.f" of
  * the IOMMU's segment and the requester id.  name: FAULT_DEV_NAME_LEN bytes,

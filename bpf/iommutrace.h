@@ -43,12 +43,13 @@
 	X(HWPT_GET_DIRTY,	iommufd_hwpt_get_dirty_bitmap,	iommufd)	\
 	X(FAULT_DELIVER,	iommufd_fault_deliver,		iommufd)	\
 	X(FAULT_RESPOND,	iommufd_fault_respond,		iommufd)	\
-	X(VTD_ENFORCE_CC,	enforce_cache_coherency,	intel_iommu)	\
-	X(VTD_DOMAIN_ATTACH,	domain_attach_device,		intel_iommu)	\
-	X(VTD_DOMAIN_DETACH,	domain_detach_device,		intel_iommu)	\
-	X(VTD_PASID_SETUP,	pasid_setup,			intel_iommu)	\
-	X(VTD_PASID_TEARDOWN,	pasid_teardown,			intel_iommu)	\
-	X(VTD_DMA_FAULT,	dma_fault,			intel_iommu)
+	X(VTD_ENFORCE_CC,	dmar_enforce_cc,		intel_iommu)	\
+	X(VTD_DOMAIN_ATTACH,	dmar_domain_attach,		intel_iommu)	\
+	X(VTD_DOMAIN_DETACH,	dmar_domain_detach,		intel_iommu)	\
+	X(VTD_PASID_SETUP,	dmar_pasid_setup,		intel_iommu)	\
+	X(VTD_PASID_TEARDOWN,	dmar_pasid_teardown,		intel_iommu)	\
+	X(VTD_DMA_FAULT,	dmar_fault,			intel_iommu)	\
+	X(VTD_QI_WAIT,		dmar_qi_wait,			intel_iommu)
 
 #define IT_ENUM(e, name, sys)	IT_##e,
 enum iommutrace_event_type {
@@ -106,7 +107,7 @@ struct iommutrace_event {
 				 * fault_respond: iommufd answered itself */
 	__u8 enforced;		/* HWPT enforces coherency (bind: capable);
 				 * set_dirty: enable; msi: new cookie */
-	__u8 reason;		/* VT-d coherency reason, PASID pgtt, pin mode;
+	__u8 reason;		/* VT-d cc/attach reason, PASID pgtt, pin mode;
 				 * fault_respond: code */
 	__u8 nested;		/* HWPT is nested */
 	__u8 compat;		/* map/unmap: VFIO type1 compat ioctl */
@@ -115,6 +116,22 @@ struct iommutrace_event {
 	__u8 pad[7];
 	char comm[IT_COMM_LEN];
 	char name[IT_NAME_LEN];	/* device name (e.g. 0000:00:04.0) */
+	/* VT-d events */
+	__u64 wait_ns;		/* qi_wait: ns qi_submit_sync() waited */
+	__u32 ndesc;		/* qi_wait: descriptors submitted */
+	__u16 qi_types;		/* qi_wait: bit n set: descriptor type n */
+	__u16 old_did;		/* pasid_setup -EBUSY: did of the entry found */
+	__u8 dom_type;		/* attach/detach: enum it_vtd_dom */
+	__u8 state;		/* pasid_teardown: enum it_pasid_state;
+				 * qi_wait: 1 if the wait drains page requests */
+	__u8 vtd_pad[6];
+	char iommu[IT_COMM_LEN];	/* VT-d events: the IOMMU (dmar0) */
+};
+
+/* The kernel's enum dmar_trace_dom: the kind of domain attached */
+enum it_vtd_dom {
+	IT_VTD_BLOCKED, IT_VTD_IDENTITY, IT_VTD_FIRST_LEVEL,
+	IT_VTD_SECOND_LEVEL, IT_VTD_NESTED, IT_VTD_SVA,
 };
 
 /*

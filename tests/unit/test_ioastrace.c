@@ -125,7 +125,7 @@ static void test_event_names(void **state)
 	assert_string_equal(it_event_system(IT_VTD_ENFORCE_CC), "intel_iommu");
 	assert_int_equal(it_event_lookup("iommufd_ioas_map"), IT_IOAS_MAP);
 	assert_int_equal(it_event_lookup("ioas_map"), IT_IOAS_MAP);
-	assert_int_equal(it_event_lookup("pasid_setup"), IT_VTD_PASID_SETUP);
+	assert_int_equal(it_event_lookup("dmar_pasid_setup"), IT_VTD_PASID_SETUP);
 	assert_int_equal(it_event_lookup("iommufd_pasid_setup"), -1);
 	assert_int_equal(it_event_lookup(""), -1);
 	for (i = 0; i < IT_NR_EVENTS; i++)
@@ -300,7 +300,7 @@ static void test_dma_fault(void **state)
 	CAPTURE(buf, it_print_text(out, &r.e, &clk));
 	assert_non_null(strstr(buf, "last_map=\"IOAS unknown: device attached before tracing\""));
 	free(buf);
-	assert_int_equal(it_event_lookup("dma_fault"), IT_VTD_DMA_FAULT);
+	assert_int_equal(it_event_lookup("dmar_fault"), IT_VTD_DMA_FAULT);
 }
 
 int main(void)

@@ -10,7 +10,7 @@ reason).  Checked:
     DMAR line per faulting DMA, at the IOVAs the workload used, for the
     first faults at least: the printk is ratelimited (10 messages per 5 s,
     3 per fault), so the 4th fault has none while the tools report it;
-  - ioastrace (every event) and ioastrace -e dma_fault report each fault
+  - ioastrace (every event) and ioastrace -e dmar_fault report each fault
     exactly once, with the DMAR line's device, address, direction, reason
     code and name, the workload's IOAS, HWPT and device id, and a time
     between the DMA command and the workload seeing the DMA done;
@@ -113,16 +113,16 @@ def main():
     ]
     nops = len(maps) + len(unmaps)
     check(nops == 66, f"workload: 66 map/unmap operations on the IOAS ({nops})")
-    # scalable mode: the domain id the PASID entry got (pasid_setup)
+    # scalable mode: the domain id the PASID entry got (dmar_pasid_setup)
     setups = [r for r in (json.loads(l) for l in sec["all"] if l.startswith("{"))
-              if r["event"] == "pasid_setup" and r["device"] == bdf]
+              if r["event"] == "dmar_pasid_setup" and r["device"] == bdf]
     for name in ("all", "faults"):
         recs = [json.loads(l) for l in sec[name] if l.startswith("{")]
-        faults = [r for r in recs if r["event"] == "dma_fault"]
+        faults = [r for r in recs if r["event"] == "dmar_fault"]
         check(len(faults) == 4, f"ioastrace {name}: each fault reported once ({len(faults)}), "
               f"the kernel printed {len(sec['dmar'])}")
         if name == "faults":
-            check(len(recs) == len(faults), "ioastrace -e dma_fault prints faults only")
+            check(len(recs) == len(faults), "ioastrace -e dmar_fault prints faults only")
         for i, (f, d, w) in enumerate(zip(faults, dmar, faulting)):
             tag = f"ioastrace {name} fault {i + 1}"
             check(f["device"] == d["bdf"], f"{tag}: device {f['device']} as the DMAR line")
@@ -131,7 +131,7 @@ def main():
             check(f["pasid"] == d["pasid"], f"{tag}: pasid {f['pasid']} as the DMAR line")
             if setups:
                 check(f["did"] == setups[0]["did"],
-                      f"{tag}: domain id {f['did']} as the PASID entry's (pasid_setup)")
+                      f"{tag}: domain id {f['did']} as the PASID entry's (dmar_pasid_setup)")
             else:
                 check(isinstance(f["did"], int) and f["did"] > 0,
                       f"{tag}: a domain id ({f['did']}; legacy mode: from the context entry)")
@@ -166,7 +166,7 @@ def main():
                           f"(pid {pid}, 0x{int(op['iova'], 16):x}+{op['length']}, "
                           f"in [{t['before_ns']}, {t['after_ns']}]): {got}")
 
-    text = [l for l in sec["text"] if " dma_fault " in l]
+    text = [l for l in sec["text"] if " dmar_fault " in l]
     check(len(text) == 4, f"ioastrace text: four fault lines ({len(text)})")
     if len(text) == 4:
         check(re.search(rf'device={re.escape(bdf)} dev={dev} ioas={ioas} hwpt={hwpt} addr=0x100000 read '

@@ -92,7 +92,7 @@ def main(guide, out):
 
     # The fault watcher ran through every step: no fault, as the kernel's
     # own DMAR log says
-    faults = lines(os.path.join(out, "faults.out"), "dma_fault")
+    faults = lines(os.path.join(out, "faults.out"), "dmar_fault")
     dmar = lines(os.path.join(out, "dmesg.txt"), "DMAR: [DMA")
     check(val.get("faults-stopped") == ["0"] and not faults and not dmar,
           f"fault watcher: {len(faults)} faults shown, the kernel logged {len(dmar)} DMAR faults, "
@@ -111,8 +111,8 @@ def main(guide, out):
           f"lines, missing {[qemu_trace.fmt(o) for o in missing]}")
     check(lines(os.path.join(out, "lost.out"), "iommufd_device_detach") != [],
           "device unplug: iommufd_device_detach shown")
-    check(any(bdf in ln for ln in lines(os.path.join(out, "domain.out"), "domain_detach_device")),
-          f"device unplug: domain_detach_device of {bdf}")
+    check(any(bdf in ln for ln in lines(os.path.join(out, "domain.out"), "dmar_domain_detach")),
+          f"device unplug: dmar_domain_detach of {bdf}")
 
     # Mapping fails: the second VMM's refused maps, with the memlock cause
     log2 = os.path.join(out, "qemu2.log")
@@ -139,11 +139,19 @@ def main(guide, out):
           and all(a.get("enforce_cc") == "1" for a in alloc),
           f"coherency: hwpt_alloc {[(a.get('hwpt'), a.get('enforce_cc')) for a in alloc]}, "
           f"QEMU allocated HWPTs {hwpts}")
-    vtd = [kv(ln) for ln in lines(os.path.join(out, "cc.out"), "enforce_cache_coherency")]
+    vtd = [kv(ln) for ln in lines(os.path.join(out, "cc.out"), "dmar_enforce_cc")]
     check(vtd and all(v.get("enforced") == "1" for v in vtd),
           f"coherency: VT-d {[(v.get('enforced'), v.get('reason')) for v in vtd]}")
-    check(any(bdf in ln for ln in lines(os.path.join(out, "domain.out"), "domain_attach_device")),
-          f"re-plug: domain_attach_device of {bdf}")
+    check(any(bdf in ln for ln in lines(os.path.join(out, "domain.out"), "dmar_domain_attach")),
+          f"re-plug: dmar_domain_attach of {bdf}")
+    waits = [kv(ln) for ln in lines(os.path.join(out, "qiwait.out"), "dmar_qi_wait")]
+    check(waits and all(w.get("iommu") == "dmar0" and int(w.get("count", "0")) > 0
+                        and int(w.get("wait_ns", "0")) > 0 for w in waits),
+          f"DMA is slow: {len(waits)} invalidation waits of dmar0, each of >= 1 "
+          f"descriptor and > 0 ns, while the device was re-plugged")
+    refused = lines(os.path.join(out, "refused.out"), "dmar_domain_attach")
+    check(not refused, "coherency: no refused attach (one IOMMU, with snoop "
+          f"control; QEMU's device_add succeeded): {refused[:2]}")
 
     # Keeping a record: the DIMM's map in the JSON log; iommutop's frame
     maps = [o for o in qemu_trace.load(log, since=int(val["since-dimm"][0]))

@@ -28,7 +28,7 @@ static const char doc[] =
 "    ioastrace -c /sys/fs/cgroup/vm1 # events of tasks in this cgroup\n"
 "    ioastrace --ioas 3             # events naming IOAS 3\n"
 "    ioastrace -e ioas_map,ioas_unmap -d 10  # maps and unmaps for 10 s\n"
-"    ioastrace -e dma_fault -T      # DMA faults, with the last map and\n"
+"    ioastrace -e dmar_fault -T     # DMA faults, with the last map and\n"
 "                                   # unmap of the faulting IOVA\n"
 "    ioastrace -j > events.jsonl    # JSON Lines, one object per event\n"
 "\n"

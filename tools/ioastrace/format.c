@@ -72,6 +72,9 @@ enum fld {
 	F_DATA_TYPE, F_COUNT, F_DONE, F_FAULT, F_GRPID, F_COOKIE, F_UID,
 	F_MEM_PID, F_PASID, F_DID, F_AUTO, F_ENFORCED, F_REASON, F_NESTED,
 	F_COMPAT, F_INJECTED, F_REMOTE, F_NAME,
+	/* VT-d */
+	F_IOMMU, F_DOMTYPE, F_STATE, F_WAIT, F_NDESC, F_QITYPES, F_OLD_DID,
+	F_DRAIN,
 };
 
 struct field {
@@ -181,24 +184,60 @@ static const struct field *const event_fields[IT_NR_EVENTS] = {
 				    { F_COOKIE, "cookie" },
 				    { F_REASON, "code" },
 				    { F_AUTO, "auto_response" }),
-	[IT_VTD_ENFORCE_CC] = FIELDS({ F_ENFORCED, "enforced" },
+	[IT_VTD_ENFORCE_CC] = FIELDS({ F_IOMMU, "iommu" }, { F_DID, "did" },
+				     { F_ENFORCED, "enforced" },
 				     { F_REASON, "reason" }),
-	[IT_VTD_DOMAIN_ATTACH] = FIELDS({ F_NAME, "device" }),
-	[IT_VTD_DOMAIN_DETACH] = FIELDS({ F_NAME, "device" }),
-	[IT_VTD_PASID_SETUP] = FIELDS({ F_NAME, "device" }, { F_PASID, "pasid" },
-				      { F_DID, "did" }, { F_REASON, "pgtt" }),
+	[IT_VTD_DOMAIN_ATTACH] = FIELDS({ F_NAME, "device" },
+					{ F_IOMMU, "iommu" },
+					{ F_PASID, "pasid" },
+					{ F_DOMTYPE, "type" }, { F_DID, "did" },
+					{ F_REASON, "reason" }),
+	[IT_VTD_DOMAIN_DETACH] = FIELDS({ F_NAME, "device" },
+					{ F_IOMMU, "iommu" },
+					{ F_PASID, "pasid" },
+					{ F_DOMTYPE, "type" }, { F_DID, "did" }),
+	[IT_VTD_PASID_SETUP] = FIELDS({ F_NAME, "device" }, { F_IOMMU, "iommu" },
+				      { F_PASID, "pasid" },
+				      { F_DID, "did" }, { F_REASON, "pgtt" },
+				      { F_OLD_DID, "old_did" }),
 	[IT_VTD_PASID_TEARDOWN] = FIELDS({ F_NAME, "device" },
+					 { F_IOMMU, "iommu" },
 					 { F_PASID, "pasid" }, { F_DID, "did" },
-					 { F_REASON, "pgtt" }),
+					 { F_REASON, "pgtt" },
+					 { F_STATE, "state" },
+					 { F_ENFORCED, "fault_ignore" }),
+	[IT_VTD_QI_WAIT] = FIELDS({ F_IOMMU, "iommu" }, { F_NDESC, "count" },
+				  { F_QITYPES, "types" }, { F_DRAIN, "drain" },
+				  { F_WAIT, "wait_ns" }),
 };
+
+static const char *dom_type_name(int t)
+{
+	static const char *const n[] = { "blocked", "identity", "first_level",
+					 "second_level", "nested", "sva" };
+
+	return t >= 0 && t < 6 ? n[t] : "unknown";
+}
+
+static const char *pasid_state_name(int st)
+{
+	static const char *const n[] = { "present", "fpd", "absent" };
+
+	return st >= 0 && st < 3 ? n[st] : "unknown";
+}
 
 static const char *reason_name(int type, int reason)
 {
 	static const char *const account[] = { "none", "user", "mm" };
 	static const char *const cc[] = { "enforced", "already_enforced",
 					  "no_snoop_control", "has_mappings" };
-	static const char *const pgtt[] = { "", "first_level", "second_level",
-					    "nested", "pass_through" };
+	static const char *const pgtt[] = { "none", "first_level",
+					    "second_level", "nested",
+					    "pass_through" };
+	static const char *const attach[] = { "ok", "no_snoop_control",
+					      "no_dirty_tracking", "addr_width",
+					      "no_pasid", "dirty_pasid",
+					      "copied_context", "failed" };
 	static const char *const code[] = { "success", "invalid" };
 
 	switch (type) {
@@ -209,14 +248,17 @@ static const char *reason_name(int type, int reason)
 		return reason < 2 ? code[reason] : "unknown";
 	case IT_VTD_ENFORCE_CC:
 		return reason < 4 ? cc[reason] : "unknown";
+	case IT_VTD_DOMAIN_ATTACH:
+		return reason < 8 ? attach[reason] : "unknown";
 	default:
-		return reason >= 1 && reason < 5 ? pgtt[reason] : "unknown";
+		return reason >= 0 && reason < 5 ? pgtt[reason] : "unknown";
 	}
 }
 
 static bool is_hex(enum fld f)
 {
-	return f == F_IOVA || f == F_IOVA2 || f == F_USER_VA || f == F_FLAGS;
+	return f == F_IOVA || f == F_IOVA2 || f == F_USER_VA || f == F_FLAGS ||
+	       f == F_QITYPES;
 }
 
 static __u64 field_value(const struct iommutrace_event *e, enum fld f)
@@ -258,6 +300,11 @@ static __u64 field_value(const struct iommutrace_event *e, enum fld f)
 	case F_AUTO: return e->auto_domain;
 	case F_ENFORCED: return e->enforced;
 	case F_NESTED: return e->nested;
+	case F_WAIT: return e->wait_ns;
+	case F_NDESC: return e->ndesc;
+	case F_QITYPES: return e->qi_types;
+	case F_OLD_DID: return e->old_did;
+	case F_DRAIN: return e->state;
 	default: return 0;
 	}
 }
@@ -279,15 +326,22 @@ static void print_fields(FILE *out, const struct iommutrace_event *e,
 				len -= 3;
 			fprintf(out, " %.*s=", (int)len, key);
 		}
-		if (fl->f == F_NAME) {
-			memcpy(name, e->name, IT_NAME_LEN);
-			name[IT_NAME_LEN] = '\0';
+		if (fl->f == F_NAME || fl->f == F_IOMMU) {
+			const char *src = fl->f == F_NAME ? e->name : e->iommu;
+			size_t n = fl->f == F_NAME ? IT_NAME_LEN : IT_COMM_LEN;
+
+			memcpy(name, src, n);
+			name[n] = '\0';
 			if (json)
-				it_json_string(out, e->name, IT_NAME_LEN);
+				it_json_string(out, src, n);
 			else
 				fputs(name[0] ? name : "-", out);
-		} else if (fl->f == F_REASON) {
-			const char *r = reason_name(e->type, e->reason);
+		} else if (fl->f == F_REASON || fl->f == F_DOMTYPE ||
+			   fl->f == F_STATE) {
+			const char *r = fl->f == F_DOMTYPE ?
+				dom_type_name(e->dom_type) :
+				fl->f == F_STATE ? pasid_state_name(e->state) :
+				reason_name(e->type, e->reason);
 
 			if (json)
 				it_json_string(out, r, strlen(r));

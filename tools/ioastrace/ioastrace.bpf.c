@@ -7,7 +7,7 @@
  * entry of the iommufd ioctl that raised it (fentry/iommufd_fops_ioctl).
  * A record that does not fit in the ring buffer is counted in lost[type].
  *
- * With dma_fault traced, map/unmap/copy and attach/replace/detach also
+ * With dmar_fault traced, map/unmap/copy and attach/replace/detach also
  * feed the per-IOAS history (fault_history.bpf.h) before any output
  * filter (-e, -p, -c, -x, --ioas, --dev) applies: targ_events, not
  * autoload, selects what is printed.
@@ -28,7 +28,7 @@ const volatile __u32 targ_ioas;		/* --ioas: events naming this IOAS */
 const volatile __u32 targ_dev;		/* --dev: events naming this device */
 const volatile bool targ_failed;	/* -x: only ret < 0 */
 const volatile __u64 targ_events = ~0ULL;	/* -e: bit per event type */
-const volatile bool keep_history;	/* dma_fault traced: feed the history */
+const volatile bool keep_history;	/* dmar_fault traced: feed the history */
 
 __u64 lost[IT_NR_EVENTS];		/* records dropped: ring buffer full */
 
@@ -615,10 +615,86 @@ int BPF_PROG(fault_respond, struct iommufd_fault *fault,
 
 /* --- VT-d --------------------------------------------------------------- */
 
-SEC("tp_btf/enforce_cache_coherency")
+/*
+ * The domain id @domain holds on @iommu: xa_load(&domain->iommu_array,
+ * iommu->seq_id) walked by hand (struct iommu_domain_info *), 0 if none.
+ */
+#define XA_IS_NODE(p)	(((unsigned long)(p) & 3) == 2 && (unsigned long)(p) > 4096)
+
+static __always_inline __u16 vtd_domain_did(struct dmar_domain *domain,
+					    struct intel_iommu *iommu)
+{
+	unsigned long index = BPF_CORE_READ(iommu, seq_id);
+	void *entry = BPF_CORE_READ(domain, iommu_array.xa_head);
+	struct xa_node *node;
+	unsigned int shift;
+	int i;
+
+	if (!XA_IS_NODE(entry) && index)
+		return 0;	/* a single entry is index 0's */
+	for (i = 0; i < 4 && XA_IS_NODE(entry); i++) {
+		node = (void *)((unsigned long)entry - 2);
+		shift = BPF_CORE_READ(node, shift);
+		if (!i && (index >> shift) > 63)
+			return 0;
+		entry = NULL;
+		bpf_probe_read_kernel(&entry, sizeof(entry), (void *)node +
+				      bpf_core_field_offset(struct xa_node, slots) +
+				      ((index >> shift) & 63) * sizeof(void *));
+	}
+	if (!entry || ((unsigned long)entry & 3))
+		return 0;
+	return BPF_CORE_READ((struct iommu_domain_info *)entry, did);
+}
+
+/* The domain the event names: to_dmar_domain() of an iommu_domain */
+static __always_inline struct dmar_domain *vtd_dmar(struct iommu_domain *d)
+{
+	return (void *)d - bpf_core_field_offset(struct dmar_domain, domain);
+}
+
+/* enum dmar_trace_dom of the kernel, from the iommu_domain type bits */
+static __always_inline __u8 vtd_dom_type(struct iommu_domain *d)
+{
+	unsigned int t = BPF_CORE_READ(d, type);
+
+	if (t == 0)				/* IOMMU_DOMAIN_BLOCKED */
+		return IT_VTD_BLOCKED;
+	if (t & (1U << 2))			/* __IOMMU_DOMAIN_PT */
+		return IT_VTD_IDENTITY;
+	if (t & (1U << 6))			/* __IOMMU_DOMAIN_NESTED */
+		return IT_VTD_NESTED;
+	if (t & (1U << 4))			/* __IOMMU_DOMAIN_SVA */
+		return IT_VTD_SVA;
+	return BPF_CORE_READ_BITFIELD_PROBED(vtd_dmar(d), use_first_level) ?
+	       IT_VTD_FIRST_LEVEL : IT_VTD_SECOND_LEVEL;
+}
+
+/* What the kernel's dmar_trace_did() reports (FLPT_DEFAULT_DID is 1) */
+static __always_inline __u16 vtd_did(struct iommu_domain *d, __u8 type,
+				     struct intel_iommu *iommu)
+{
+	if (type == IT_VTD_BLOCKED)
+		return 0;
+	if (type == IT_VTD_IDENTITY || type == IT_VTD_SVA)
+		return 1;
+	return vtd_domain_did(vtd_dmar(d), iommu);
+}
+
+static __always_inline void copy_iommu_name(struct iommutrace_event *e,
+					    struct intel_iommu *iommu)
+{
+	bpf_probe_read_kernel_str(e->iommu, sizeof(e->iommu),
+				  BPF_CORE_READ(iommu, name));
+}
+
+SEC("tp_btf/dmar_enforce_cc")
 int BPF_PROG(vtd_enforce_cc, struct dmar_domain *domain, int reason)
 {
 	struct iommutrace_event *e = begin(IT_VTD_ENFORCE_CC, 0);
+	struct device_domain_info *info;
+	struct list_head *first;
+	struct intel_iommu *iommu;
 
 	if (!e)
 		return 0;
@@ -627,61 +703,109 @@ int BPF_PROG(vtd_enforce_cc, struct dmar_domain *domain, int reason)
 		bpf_core_enum_value(enum dmar_cc_reason, DMAR_CC_ENFORCED) ||
 		reason == bpf_core_enum_value(enum dmar_cc_reason,
 					      DMAR_CC_ALREADY_ENFORCED);
+	/* As dmar_domain_trace_iommu(): the first device's IOMMU */
+	first = BPF_CORE_READ(domain, devices.next);
+	if (first && (void *)first != (void *)domain +
+		     bpf_core_field_offset(struct dmar_domain, devices)) {
+		info = (void *)first -
+		       bpf_core_field_offset(struct device_domain_info, link);
+		iommu = BPF_CORE_READ(info, iommu);
+		copy_iommu_name(e, iommu);
+		e->did = vtd_domain_did(domain, iommu);
+	}
 	return submit(e);
 }
 
 static __always_inline int vtd_domain_event(int type,
-					    struct device_domain_info *info,
-					    int ret)
+					    struct intel_iommu *iommu,
+					    struct device *dev,
+					    struct iommu_domain *domain,
+					    __u32 pasid, int reason, int ret)
 {
 	struct iommutrace_event *e = begin(type, ret);
 
 	if (!e)
 		return 0;
-	copy_dev_name(e, BPF_CORE_READ(info, dev));
+	copy_dev_name(e, dev);
+	copy_iommu_name(e, iommu);
+	e->pasid = pasid;
+	e->dom_type = vtd_dom_type(domain);
+	e->did = vtd_did(domain, e->dom_type, iommu);
+	e->reason = reason;
 	return submit(e);
 }
 
-SEC("tp_btf/domain_attach_device")
-int BPF_PROG(vtd_domain_attach, struct dmar_domain *domain,
-	     struct device_domain_info *info, int ret)
+SEC("tp_btf/dmar_domain_attach")
+int BPF_PROG(vtd_domain_attach, struct intel_iommu *iommu, struct device *dev,
+	     struct iommu_domain *domain, __u32 pasid, int reason, int ret)
 {
-	return vtd_domain_event(IT_VTD_DOMAIN_ATTACH, info, ret);
+	return vtd_domain_event(IT_VTD_DOMAIN_ATTACH, iommu, dev, domain,
+				pasid, reason, ret);
 }
 
-SEC("tp_btf/domain_detach_device")
-int BPF_PROG(vtd_domain_detach, struct dmar_domain *domain,
-	     struct device_domain_info *info, int ret)
+SEC("tp_btf/dmar_domain_detach")
+int BPF_PROG(vtd_domain_detach, struct intel_iommu *iommu, struct device *dev,
+	     struct iommu_domain *domain, __u32 pasid)
 {
-	return vtd_domain_event(IT_VTD_DOMAIN_DETACH, info, ret);
+	return vtd_domain_event(IT_VTD_DOMAIN_DETACH, iommu, dev, domain,
+				pasid, 0, 0);
 }
 
-static __always_inline int pasid_event(int type, struct device *dev,
-				       __u32 pasid, __u16 did, __u16 pgtt)
+SEC("tp_btf/dmar_pasid_setup")
+int BPF_PROG(vtd_pasid_setup, struct intel_iommu *iommu, struct device *dev,
+	     __u32 pasid, __u16 did, __u16 pgtt, struct pasid_entry *pte,
+	     int ret)
 {
-	struct iommutrace_event *e = begin(type, 0);
+	struct iommutrace_event *e = begin(IT_VTD_PASID_SETUP, ret);
 
 	if (!e)
 		return 0;
 	copy_dev_name(e, dev);
+	copy_iommu_name(e, iommu);
 	e->pasid = pasid;
 	e->did = did;
 	e->reason = pgtt;
+	/* pasid_get_domain_id(): bits 15:0 of the second quadword */
+	if (ret == -16 && pte)			/* -EBUSY: the entry found */
+		e->old_did = BPF_CORE_READ(pte, val[1]) & 0xffff;
 	return submit(e);
 }
 
-SEC("tp_btf/pasid_setup")
-int BPF_PROG(vtd_pasid_setup, struct intel_iommu *iommu, struct device *dev,
-	     __u32 pasid, __u16 did, __u16 pgtt)
+SEC("tp_btf/dmar_pasid_teardown")
+int BPF_PROG(vtd_pasid_teardown, struct intel_iommu *iommu,
+	     struct device *dev, __u32 pasid, __u16 did, __u16 pgtt,
+	     int state, bool fault_ignore)
 {
-	return pasid_event(IT_VTD_PASID_SETUP, dev, pasid, did, pgtt);
+	struct iommutrace_event *e = begin(IT_VTD_PASID_TEARDOWN, 0);
+
+	if (!e)
+		return 0;
+	copy_dev_name(e, dev);
+	copy_iommu_name(e, iommu);
+	e->pasid = pasid;
+	e->did = did;
+	e->reason = pgtt;
+	e->state = state;
+	e->enforced = fault_ignore;
+	return submit(e);
 }
 
-SEC("tp_btf/pasid_teardown")
-int BPF_PROG(vtd_pasid_teardown, struct intel_iommu *iommu,
-	     struct device *dev, __u32 pasid, __u16 did, __u16 pgtt)
+SEC("tp_btf/dmar_qi_wait")
+int BPF_PROG(vtd_qi_wait, struct intel_iommu *iommu, struct qi_desc *desc,
+	     unsigned int count, unsigned long options, __u64 wait_ns, int ret)
 {
-	return pasid_event(IT_VTD_PASID_TEARDOWN, dev, pasid, did, pgtt);
+	struct iommutrace_event *e = begin(IT_VTD_QI_WAIT, ret);
+	unsigned int i;
+
+	if (!e)
+		return 0;
+	copy_iommu_name(e, iommu);
+	e->ndesc = count;
+	e->wait_ns = wait_ns;
+	e->state = options & 1;			/* QI_OPT_WAIT_DRAIN */
+	for (i = 0; i < count && i < 64; i++)
+		e->qi_types |= 1U << (BPF_CORE_READ(&desc[i], qw0) & 0xf);
+	return submit(e);
 }
 
 /*
@@ -689,7 +813,7 @@ int BPF_PROG(vtd_pasid_teardown, struct intel_iommu *iommu,
  * comes from the IOMMU's interrupt, not from a process: -p, -c and -x do
  * not filter it out (pid is 0, comm the IOMMU's name).
  */
-SEC("tp_btf/dma_fault")
+SEC("tp_btf/dmar_fault")
 int BPF_PROG(vtd_dma_fault, struct intel_iommu *iommu, struct device *dev,
 	     __u16 source_id, __u32 pasid, __u64 addr, int read, __u8 reason,
 	     const char *reason_str, int did)

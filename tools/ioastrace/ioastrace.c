@@ -230,7 +230,7 @@ int main(int argc, char **argv)
 	skel->rodata->targ_failed = args.failed;
 	bpf_map__set_max_entries(skel->maps.events, args.buffer_mb << 20);
 	/*
-	 * With dma_fault traced, the events that feed the fault history are
+	 * With dmar_fault traced, the events that feed the fault history are
 	 * always attached; targ_events decides what is printed.
 	 */
 	keep_history = args.events & (1ULL << IT_VTD_DMA_FAULT);

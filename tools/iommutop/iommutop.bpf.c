@@ -487,7 +487,7 @@ int BPF_PROG(hwpt_destroy, struct iommufd_hw_pagetable *hwpt)
 	return 0;
 }
 
-SEC("tp_btf/enforce_cache_coherency")
+SEC("tp_btf/dmar_enforce_cc")
 int BPF_PROG(vtd_enforce_cc, struct dmar_domain *domain, int reason)
 {
 	__u32 t = tid();
@@ -519,7 +519,7 @@ static __always_inline void cc_refused(struct ioas_stat *s,
 }
 
 /* device name -> the IOAS (key of ioas_stats) it is attached to, for
- * intel_iommu:dma_fault, which names a device and no iommufd object */
+ * intel_iommu:dmar_fault, which names a device and no iommufd object */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -625,7 +625,7 @@ int BPF_PROG(device_detach, struct iommufd_device *idev,
 
 /* A DMA fault: counted for the IOAS its device is attached to, and in
  * the device's slot of that IOAS (the first free one if it has none) */
-SEC("tp_btf/dma_fault")
+SEC("tp_btf/dmar_fault")
 int BPF_PROG(dma_fault, struct intel_iommu *iommu, struct device *dev,
 	     __u16 source_id)
 {
@@ -925,16 +925,20 @@ int snapshot(struct bpf_iter__task_file *ctx)
 
 /* --- VT-d locks --------------------------------------------------------- */
 
-SEC("tp_btf/domain_attach_device")
-int BPF_PROG(vtd_domain_attach, struct dmar_domain *domain,
-	     struct device_domain_info *info, int ret)
+SEC("tp_btf/dmar_domain_attach")
+int BPF_PROG(vtd_domain_attach, struct intel_iommu *iommu, struct device *dev,
+	     struct iommu_domain *domain, __u32 pasid, int reason, int ret)
 {
-	struct intel_iommu *iommu = BPF_CORE_READ(info, iommu);
 	__u32 seq = BPF_CORE_READ(iommu, seq_id);
 	struct q_inval *qi = BPF_CORE_READ(iommu, qi);
+	unsigned int type = BPF_CORE_READ(domain, type);
 
-	own_lock((__u64)domain + bpf_core_field_offset(struct dmar_domain, lock),
-		 LK_DMAR_DOMAIN_LOCK, seq, 0);
+	/* A DMAR domain (paging, nested, SVA): not blocking nor identity */
+	if (type & ((1U << 0) | (1U << 4) | (1U << 6)))
+		own_lock((__u64)domain -
+			 bpf_core_field_offset(struct dmar_domain, domain) +
+			 bpf_core_field_offset(struct dmar_domain, lock),
+			 LK_DMAR_DOMAIN_LOCK, seq, 0);
 	own_lock((__u64)iommu + bpf_core_field_offset(struct intel_iommu, lock),
 		 LK_INTEL_IOMMU_LOCK, seq, 0);
 	if (qi)

@@ -64,7 +64,7 @@ struct ioas_stat {
 	__u64 last_ns;			/* bpf_ktime_get_ns() of the last event */
 	__u64 lat_count, lat_sum_ns;	/* map latency, from ioctl entry */
 	__u64 lat_hist[IT_TOP_HIST];	/* map latency, log2(ns) buckets */
-	__u64 faults;			/* VT-d DMA faults (intel_iommu:dma_fault)
+	__u64 faults;			/* VT-d DMA faults (intel_iommu:dmar_fault)
 					 * of devices attached to it */
 	struct fault_dev fault_devs[IT_TOP_FAULT_DEVS];	/* ... per device:
 					 * the first IT_TOP_FAULT_DEVS devices

@@ -299,7 +299,7 @@ static void write_ioas(FILE *out, enum metrics_format fmt,
 		    "iommutrace events applied to the IOAS since iommutop started.",
 		    v_events);
 	ioas_family(out, fmt, m, n, "ioas_dma_faults_total", "counter", NULL,
-		    "VT-d DMA faults of devices attached to the IOAS (intel_iommu:dma_fault).",
+		    "VT-d DMA faults of devices attached to the IOAS (intel_iommu:dmar_fault).",
 		    v_faults);
 	family(out, fmt, "device_dma_faults_total", "counter", NULL,
 	       "VT-d DMA faults per device, with the IOAS it was attached to (the first 4 devices that faulted per IOAS).");
