@@ -164,7 +164,7 @@ static struct iommutrace_event map_event(void)
 		.ts_ns = 5000000000ULL, .lat_ns = 12345, .type = IT_IOAS_MAP,
 		.pid = 100, .tid = 101, .ioas = 3, .iova = 0x1000000,
 		.length = 8192, .user_va = 0x7f0000001000, .flags = 7,
-		.ret = -ENOENT,
+		.compat = 1, .ret = -ENOENT,
 	};
 
 	memcpy(e.comm, "qemu\"x\n", 8);
@@ -184,7 +184,8 @@ static void test_json_record(void **state)
 		"\"system\":\"iommufd\",\"pid\":100,\"tid\":101,"
 		"\"comm\":\"qemu\\\"x\\n\",\"ret\":-2,\"errno\":\"ENOENT\","
 		"\"lat_ns\":12345,\"ioas_id\":3,\"iova\":16777216,"
-		"\"length\":8192,\"user_va\":139637976731648,\"flags\":7}\n");
+		"\"length\":8192,\"user_va\":139637976731648,\"flags\":7,"
+		"\"compat\":1}\n");
 	free(buf);
 }
 
@@ -214,7 +215,7 @@ static void test_text_record(void **state)
 	assert_non_null(strstr(buf, "iommufd_ioas_map"));
 	assert_non_null(strstr(buf, "12.3"));		/* latency in us */
 	assert_non_null(strstr(buf, "ENOENT"));
-	assert_non_null(strstr(buf, " ioas=3 iova=0x1000000 length=8192 user_va=0x7f0000001000 flags=0x7\n"));
+	assert_non_null(strstr(buf, " ioas=3 iova=0x1000000 length=8192 user_va=0x7f0000001000 flags=0x7 compat=1\n"));
 	free(buf);
 	e.ts_ns += 1500000;				/* relative time */
 	e.lat_ns = 0;
@@ -238,6 +239,88 @@ static void test_text_names(void **state)
 	CAPTURE(buf, it_print_json(out, &e, &clk));
 	assert_non_null(strstr(buf, "\"device\":\"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\""));
 	free(buf);
+}
+
+/* Count the occurrences of needle in haystack */
+static int count_of(const char *haystack, const char *needle)
+{
+	int n = 0;
+
+	while ((haystack = strstr(haystack, needle))) {
+		n++;
+		haystack++;
+	}
+	return n;
+}
+
+/*
+ * The iommufd v2 fields, under the tracepoints' own names
+ * (drivers/iommu/iommufd/trace.h), and no key twice in an object.
+ */
+static void test_v2_fields(void **state)
+{
+	struct iommutrace_event e = {
+		.type = IT_DEVICE_ATTACH, .pid = 7, .dev = 1, .hwpt = 3,
+		.ioas = 2, .enforced = 1, .count = 2, .ret = -EINVAL,
+	};
+	struct it_clock clk = { 0 };
+	char *buf = NULL;
+
+	(void)state;
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_non_null(strstr(buf, ",\"dev_id\":1,\"hwpt_id\":3,\"ioas_id\":2,"
+				    "\"pt_id\":0,\"enforce_cc\":1,"
+				    "\"group_devices\":2}\n"));
+	free(buf);
+	CAPTURE(buf, it_print_text(out, &e, &clk));
+	assert_non_null(strstr(buf, "EINVAL     dev=1 hwpt=3 ioas=2 pt=0 enforce_cc=1 group_devices=2\n"));
+	free(buf);
+
+	e = (struct iommutrace_event){ .type = IT_HWPT_ALLOC, .hwpt = 5,
+				       .pt = 4, .ioas = 2, .dev = 1,
+				       .nested = 1 };
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_non_null(strstr(buf, ",\"hwpt_id\":5,\"pt_id\":4,\"ioas_id\":2,"
+				    "\"dev_id\":1,\"flags\":0,\"data_type\":0,"
+				    "\"nested\":1,\"auto_domain\":0,"
+				    "\"enforce_cc\":0}\n"));
+	assert_null(strstr(buf, "parent_id"));
+	free(buf);
+
+	e = (struct iommutrace_event){ .type = IT_DEVICE_BIND, .dev = 1,
+				       .enforced = 1 };
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_non_null(strstr(buf, ",\"cc_capable\":1}\n"));
+	free(buf);
+
+	/* the pinned memory's process is not the event's pid */
+	e = (struct iommutrace_event){ .type = IT_PAGES_PIN, .pid = 7,
+				       .mem_pid = 9, .npages = 8,
+				       .locked = 4095, .limit = 4096,
+				       .reason = 1, .ret = -ENOMEM };
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_int_equal(count_of(buf, "\"pid\":"), 1);
+	assert_non_null(strstr(buf, "\"pid\":7,"));
+	assert_non_null(strstr(buf, ",\"npages\":8,"));
+	assert_non_null(strstr(buf, ",\"account_mode\":\"user\",\"locked\":4095,"
+				    "\"limit\":4096,\"uid\":0,\"owner_pid\":9}\n"));
+	free(buf);
+
+	e = (struct iommutrace_event){ .type = IT_ACCESS_PIN, .access = 6,
+				       .unpin_ioas = 2, .ret = -ENOENT };
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_non_null(strstr(buf, ",\"access_id\":6,\"ioas_id\":0,"
+				    "\"unpin_ioas_id\":2,"));
+	free(buf);
+
+	e = (struct iommutrace_event){ .type = IT_FAULT_RESPOND, .fault = 4,
+				       .reason = 1, .auto_domain = 1 };
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_non_null(strstr(buf, ",\"fault_id\":4,\"dev_id\":0,\"grpid\":0,"
+				    "\"cookie\":0,\"code\":\"invalid\","
+				    "\"auto_response\":1}\n"));
+	free(buf);
+	assert_int_equal(it_event_lookup("hwpt_enforce_cc"), -1);
 }
 
 /* A DMA fault after an unmap, and one on an address never mapped */
@@ -317,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_json_comm_full_length),
 		cmocka_unit_test(test_text_record),
 		cmocka_unit_test(test_text_names),
+		cmocka_unit_test(test_v2_fields),
 		cmocka_unit_test(test_dma_fault),
 	};
 

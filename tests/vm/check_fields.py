@@ -54,27 +54,38 @@ def main():
                    dst_ioas_id=int(op["dst_ioas"]), src_iova=int(op["iova"], 16),
                    dst_iova=int(op["iova"], 16), length=int(op["length"]), ret=ret)
         elif name == "mock_domain":
+            # the IOAS has no automatic domain yet: one attempt, on the
+            # domain allocated for the device (pt_id is only set when no
+            # HWPT was tried); the mock device is alone in its group
             expect("mock device attach", "iommufd_device_attach",
-                   dev_id=int(op["dev"]), pt_id=int(op["ioas"]),
+                   dev_id=int(op["dev"]), pt_id=0,
                    hwpt_id=int(op["hwpt"]), ioas_id=int(op["ioas"]),
-                   auto_domain=1, ret=0)
+                   group_devices=1, ret=0)
             expect("auto HWPT allocated", "iommufd_hwpt_alloc",
-                   hwpt_id=int(op["hwpt"]), ioas_id=int(op["ioas"]),
-                   dev_id=int(op["dev"]), auto_domain=1, nested=0)
+                   hwpt_id=int(op["hwpt"]), pt_id=int(op["ioas"]),
+                   ioas_id=int(op["ioas"]), dev_id=int(op["dev"]),
+                   flags=0, data_type=0, auto_domain=1, nested=0, ret=0)
         elif name == "replace":
             expect("replace", "iommufd_device_replace", dev_id=int(op["dev"]),
-                   pt_id=int(op["ioas"]), hwpt_id=int(op["hwpt"]),
+                   pt_id=0, hwpt_id=int(op["hwpt"]),
                    old_hwpt_id=int(op["old_hwpt"]), ioas_id=int(op["ioas"]),
-                   ret=0)
+                   group_devices=1, ret=0)
             expect("old HWPT destroyed", "iommufd_hwpt_destroy",
                    hwpt_id=int(op["old_hwpt"]))
         elif name in ("access_pin", "access_unpin"):
             expect(name, "iommufd_" + name, ioas_id=int(op["ioas"]),
                    iova=int(op["iova"], 16), length=int(op["length"]), ret=ret)
         elif name == "access_replace":
+            # fired when the change is done: the access pins from the new
+            # IOAS (access->ioas_unpin); the mock driver's unmap callback
+            # ran in between, for all of the old IOAS (iova 0, ULONG_MAX)
             expect("access replace", "iommufd_access_change_ioas",
                    old_ioas_id=int(op["old_ioas"]),
+                   unpin_ioas_id=int(op["new_ioas"]),
                    new_ioas_id=int(op["new_ioas"]), ret=0)
+            for ev in ("iommufd_access_unmap_begin", "iommufd_access_unmap_end"):
+                expect(f"access replace: {ev}", ev,
+                       ioas_id=int(op["old_ioas"]), iova=0, length=2**64 - 1)
         elif name == "ioas_alloc":
             expect(f"ioas_alloc {op['ioas']}", "iommufd_ioas_alloc",
                    ioas_id=int(op["ioas"]))

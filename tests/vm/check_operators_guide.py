@@ -126,10 +126,16 @@ def main(guide, out):
     check(failed and not missing,
           f"memlock: QEMU's {len(failed)} failed maps all shown by ioastrace -x with ENOMEM "
           f"(missing {[qemu_trace.fmt(o) for o in missing]})")
-    pins = [kv(ln) for ln in lines(os.path.join(out, "fail.out"), "iommufd_pages_pin")
+    pins = [kv(ln) for ln in lines(os.path.join(out, "fail.out"), "iommufd_pages_pin ")
             if "ENOMEM" in ln]
     check(any(p.get("account_mode") == "user" for p in pins),
           f"memlock: iommufd_pages_pin ENOMEM charged to the user ({len(pins)} lines)")
+    # the second VMM ran under prlimit --memlock=16777216: 4096 pages
+    check(pins and all(p.get("limit") == str(16777216 // 4096)
+                       and int(p.get("locked", 0)) + int(p.get("npages", 0)) > 4096
+                       for p in pins),
+          f"memlock: the refused pins say locked + npages > limit = 4096 pages "
+          f"{[(p.get('locked'), p.get('npages'), p.get('limit')) for p in pins]}")
 
     # Coherency at the re-plug: the HWPT QEMU allocated enforces snoop control
     objs = qemu_trace.objects(open(log, errors="replace").read()[int(val["since-plug"][0]):])
@@ -138,6 +144,16 @@ def main(guide, out):
     check(alloc and [a.get("hwpt") for a in alloc] == hwpts
           and all(a.get("enforce_cc") == "1" for a in alloc),
           f"coherency: hwpt_alloc {[(a.get('hwpt'), a.get('enforce_cc')) for a in alloc]}, "
+          f"QEMU allocated HWPTs {hwpts}")
+    # ... and the device was attached to it (one attempt, ret 0: ioastrace's
+    # RET column), with that HWPT's enforce_cc, the group's one device
+    att = [(kv(ln), ln.split()[5]) for ln in lines(os.path.join(out, "cc.out"),
+                                                   "iommufd_device_attach")]
+    check(att and [a.get("hwpt") for a, _ in att] == hwpts
+          and all(r == "0" and a.get("enforce_cc") == "1" and a.get("group_devices") == "1"
+                  for a, r in att),
+          f"coherency: device_attach (hwpt, enforce_cc, group_devices, ret) "
+          f"{[(a.get('hwpt'), a.get('enforce_cc'), a.get('group_devices'), r) for a, r in att]}, "
           f"QEMU allocated HWPTs {hwpts}")
     vtd = [kv(ln) for ln in lines(os.path.join(out, "cc.out"), "dmar_enforce_cc")]
     check(vtd and all(v.get("enforced") == "1" for v in vtd),

@@ -12,7 +12,11 @@ kernel_dir() { "$top/kernel/build" --print-dir; }
 # missing summary line.
 tap_check() {
 	local tap=$1 expected=$2 got want
-	grep -q '^# Totals: ' "$tap" || { echo "no '# Totals' line: the selftest did not finish"; return 1; }
+	grep -q '^# Totals: ' "$tap" || {
+		echo "no '# Totals' line: the selftest did not finish; its last output (and tests/vm/run's reason):"
+		tail -n 60 "$tap"
+		return 1
+	}
 	grep '^# Totals: ' "$tap"
 	got=$(sed -n 's/^not ok [0-9]* \([^ ]*\).*/\1/p' "$tap" | sort)
 	want=$(sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$expected" | grep -v '^$' | sort)

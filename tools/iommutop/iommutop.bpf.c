@@ -514,8 +514,24 @@ static __always_inline void cc_refused(struct ioas_stat *s,
 		return;
 	s->cc = CC_REFUSED;
 	r = bpf_map_lookup_elem(&tid_cc_reason, &t);
-	if (r)
-		s->cc_reason = *r;
+	/* Only a refusal reason (2 no_snoop_control, 3 has_mappings); an
+	 * attach refused by VT-d's prepare_domain_attach_device() gives
+	 * none: "refused" */
+	s->cc_reason = r && *r >= 2 ? *r : 0xff;
+}
+
+/*
+ * -EINVAL from an automatic domain of the IOAS (not the one being
+ * allocated, whose auto_domain is set after its attach): iommufd tries the
+ * next one, it is not an error of the ioctl.
+ */
+static __always_inline bool auto_domain_tried(struct iommufd_hw_pagetable *hwpt,
+					      int ret)
+{
+	struct iommufd_hwpt_paging *paging = hwpt_paging(hwpt);
+
+	return ret == -22 && paging && !hwpt_is_nested(hwpt) &&
+	       BPF_CORE_READ_BITFIELD_PROBED(paging, auto_domain);
 }
 
 /* device name -> the IOAS (key of ioas_stats) it is attached to, for
@@ -576,7 +592,7 @@ static __always_inline int device_attached(struct iommufd_device *idev,
 		return 0;
 	own_lock(igroup + bpf_core_field_offset(struct iommufd_group, lock),
 		 LK_IGROUP_LOCK, hwpt_id(hwpt), s->pid);
-	touch(s, IOAS_OP_ATTACH, ret);
+	touch(s, IOAS_OP_ATTACH, auto_domain_tried(hwpt, ret) ? 0 : ret);
 	if (!ret)
 		count_device(s, idev, ioas);
 	else if (ret == -22)	/* -EINVAL: incompatible domain */

@@ -47,7 +47,7 @@ struct ioas_stat {
 	__u8 preexisting;		/* existed when iommutop started:
 					 * state read from the objects */
 	__u8 cc;			/* enum cc_state */
-	__u8 cc_reason;			/* VT-d reason when refused */
+	__u8 cc_reason;			/* VT-d reason when refused, 0xff none */
 	__u8 charge;			/* how its pins are charged: 0 not
 					 * known yet, else 1 + iopt_pages'
 					 * account_mode (none, user, mm) */

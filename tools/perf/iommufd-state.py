@@ -17,16 +17,28 @@
 # recording are missing from PINNED_PAGES; a footnote says so.  iommutop
 # reads those objects' full state at its start.  IOAS ids are per iommufd file: a row is
 # (pid, ioas).  With --json, one JSON object per row instead of the table.
+#
+# Attach and replace fire once per HWPT tried (docs/events.md): an -EINVAL
+# on an automatic domain of the IOAS is iommufd moving on to the next one,
+# not an error of the ioctl; it is an error when nothing follows for the
+# device (a HWPT user space chose, the last attempt).  For a HWPT allocated
+# before the recording this is decided by the device's next event.
+# COHERENCY: "enforced"/"off" from hwpt_alloc's enforce_cc (paging HWPTs),
+# "refused" once an attach or replace got -EINVAL from a HWPT with
+# enforce_cc=1 (the device's IOMMU lacks snoop control: the device then
+# gets, or fails to get, a domain that does not enforce it).
 import json
 import sys
 
 ioas = {}        # (pid, id) -> dict
-hwpts = {}       # (pid, hwpt id) -> (pid, ioas id)
+hwpts = {}       # (pid, hwpt id) -> (pid, ioas id, nested, auto_domain)
 devs = {}        # (pid, dev id) -> (pid, ioas id)
 accesses = {}    # (pid, access id) -> (pid, ioas id)
 pinned = {}      # pid -> pages
+pending = {}     # (pid, dev id) -> ((pid, ioas id), ret): a failed attempt
 destroyed = []
 as_json = "--json" in sys.argv
+EINVAL = -22
 
 
 def row(pid, ioas_id, comm=None, created=False):
@@ -38,6 +50,34 @@ def row(pid, ioas_id, comm=None, created=False):
                          unmaps=0, copies=0, errors=0, coherency="n/a",
                          destroyed=False)
     return ioas[key]
+
+
+def error(key, comm):
+    if key and key[1]:
+        row(key[0], key[1], comm)["errors"] += 1
+
+
+def resolve(pid, dev_id, comm, tried):
+    """The device's previous failed attempt: another attempt of the same
+    ioctl followed (tried: not a failure of the ioctl), or not (an error)"""
+    p = pending.pop((pid, dev_id), None)
+    if p and not (tried and p[1] == EINVAL):
+        error(p[0], comm)
+
+
+def pt_ioas(pid, pt_id):
+    """The IOAS of a pt_id user space gave: a HWPT or an IOAS seen in the
+    recording (None: an unknown id, or an object from before it)"""
+    h = hwpts.get((pid, pt_id))
+    return h[:2] if h else (pid, pt_id) if (pid, pt_id) in ioas else None
+
+
+def move_device(pid, dev_id, key, comm):
+    old = devs.pop((pid, dev_id), None)
+    if old in ioas:
+        ioas[old]["devices"] -= 1
+    row(key[0], key[1], comm)["devices"] += 1
+    devs[(pid, dev_id)] = key
 
 
 def trace_unhandled(event_name, context, f, sample=None):
@@ -73,9 +113,23 @@ def trace_unhandled(event_name, context, f, sample=None):
             r["copies"] += 1
             r["mapped_bytes"] += f["length"]
     elif name == "iommufd_hwpt_alloc":
+        if f["auto_domain"] and ret:
+            # the attach to IOAS pt_id needed a new automatic domain and
+            # could not get one (also when the new domain's own attach,
+            # traced just before, failed): one error of the ioctl
+            pending.pop((pid, f["dev_id"]), None)
+            error((pid, f["pt_id"]), comm)
+            return
+        if f["auto_domain"]:
+            # the attempts on the IOAS's other automatic domains before
+            resolve(pid, f["dev_id"], comm, tried=True)
+        if ret:
+            error(pt_ioas(pid, f["pt_id"]), comm)   # IOMMU_HWPT_ALLOC failed
+            return
         r = row(pid, f["ioas_id"], comm)
         r["hwpts_nested" if f["nested"] else "hwpts"] += 1
-        hwpts[(pid, f["hwpt_id"])] = (pid, f["ioas_id"], f["nested"])
+        hwpts[(pid, f["hwpt_id"])] = (pid, f["ioas_id"], f["nested"],
+                                      f["auto_domain"])
         if not f["nested"]:
             if f["enforce_cc"] and r["coherency"] == "n/a":
                 r["coherency"] = "enforced"
@@ -85,21 +139,38 @@ def trace_unhandled(event_name, context, f, sample=None):
         h = hwpts.pop((pid, f["hwpt_id"]), None)
         if h and h[:2] in ioas:
             ioas[h[:2]]["hwpts_nested" if h[2] else "hwpts"] -= 1
-    elif name == "iommufd_hwpt_enforce_cc" and ret:
-        row(pid, f["ioas_id"], comm)["coherency"] = "refused"
     elif name in ("iommufd_device_attach", "iommufd_device_replace"):
+        # One event per HWPT tried, under igroup->lock
+        dev_id, key = f["dev_id"], (pid, f["ioas_id"])
+        if f["hwpt_id"] and ret == EINVAL and f["enforce_cc"]:
+            # the HWPT enforces snoop control, the device's IOMMU lacks it
+            row(pid, f["ioas_id"], comm)["coherency"] = "refused"
+        resolve(pid, dev_id, comm, tried=True)
         if ret:
-            if f["ioas_id"]:    # a failed attach to an unknown pt has none
-                row(pid, f["ioas_id"], comm)["errors"] += 1
+            h = hwpts.get((pid, f["hwpt_id"]))
+            if not f["hwpt_id"]:
+                # failed before a HWPT was chosen: pt_id is what user
+                # space gave (an unknown id has no IOAS)
+                error(pt_ioas(pid, f["pt_id"]), comm)
+            elif h and h[3] and ret == EINVAL:
+                pass    # an automatic domain of the IOAS that does not fit
+                        # the device: iommufd tries the next one
+            elif h:
+                error(key, comm)    # a HWPT user space chose, or not EINVAL
+            else:
+                # a HWPT not seen allocated: a new automatic domain (its
+                # hwpt_alloc follows) or one from before the recording;
+                # decided by the device's next event
+                pending[(pid, dev_id)] = (key, ret)
             return
-        if name == "iommufd_device_replace" and not f["old_hwpt_id"]:
-            return
-        old = devs.pop((pid, f["dev_id"]), None)
-        if old in ioas:
-            ioas[old]["devices"] -= 1
-        row(pid, f["ioas_id"], comm)["devices"] += 1
-        devs[(pid, f["dev_id"])] = (pid, f["ioas_id"])
+        if name == "iommufd_device_replace" and f["hwpt_id"] == f["old_hwpt_id"]:
+            # the HWPT in use: nothing changed, unless another device of
+            # the group moved the group before
+            if devs.get((pid, dev_id)) == key:
+                return
+        move_device(pid, dev_id, key, comm)
     elif name == "iommufd_device_detach":
+        resolve(pid, f["dev_id"], comm, tried=False)
         old = devs.pop((pid, f["dev_id"]), None)
         if old in ioas:
             ioas[old]["devices"] -= 1
@@ -116,6 +187,9 @@ def trace_unhandled(event_name, context, f, sample=None):
 
 
 def trace_end():
+    for (pid, dev_id), (key, ret) in list(pending.items()):
+        error(key, "")      # the recording ended after a failed attempt
+    pending.clear()
     rows = sorted(ioas.values(), key=lambda r: (r["pid"], r["ioas_id"])) + destroyed
     if as_json:
         for r in rows:
