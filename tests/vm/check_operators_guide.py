@@ -183,9 +183,9 @@ def main(guide, out):
     per = qemu_trace.mapped_bytes(qemu_trace.load(log))
     ioas = objs["ioas"][-1] if objs["ioas"] else None
     frames = [json.loads(ln) for ln in open(os.path.join(out, "record-top.jsonl"))]
-    got = [r for f in frames[:1] for r in f["ioas"] if r["ioas_id"] == ioas]
+    got = [r for f in frames[-1:] for r in f["ioas"] if r["ioas_id"] == ioas]
     check(got and got[0]["mapped_bytes"] == per.get(ioas) and got[0]["devices"] == 1,
-          f"record: iommutop's first frame, IOAS {ioas}: "
+          f"record: iommutop's last frame (after the DIMM's map), IOAS {ioas}: "
           f"{got and {k: got[0][k] for k in ('mapped_bytes', 'pinned_pages', 'devices')}}, "
           f"QEMU's log: {per.get(ioas)} bytes mapped")
     return 1 if fails else 0
