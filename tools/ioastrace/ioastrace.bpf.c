@@ -195,7 +195,8 @@ int BPF_PROG(device_unbind, struct iommufd_device *idev)
 	if (!e)
 		return 0;
 	e->dev = idev_id(idev);
-	copy_dev_name(e, BPF_CORE_READ(idev, dev));
+	if (idev)
+		copy_dev_name(e, BPF_CORE_READ(idev, dev));
 	return submit(e);
 }
 
@@ -348,6 +349,8 @@ int BPF_PROG(ioas_copy, struct iommufd_ioas *dst,
 {
 	struct iommutrace_event *e;
 
+	if (!cmd)	/* never: for the verifier (module tracepoint) */
+		return 0;
 	if (keep_history && !ret)
 		hist_record(BPF_CORE_READ(cmd, dst_ioas_id), dst_iova,
 			    BPF_CORE_READ(cmd, length), IT_HIST_COPY);
@@ -373,10 +376,12 @@ static __always_inline int pages_event(int type, struct iopt_pages *pages,
 	if (!e)
 		return 0;
 	e->npages = npages;
-	e->npinned = BPF_CORE_READ(pages, npinned);
-	e->length = BPF_CORE_READ(pages, npages);	/* total, in pages */
-	e->reason = BPF_CORE_READ(pages, account_mode);
-	e->uid = BPF_CORE_READ(pages, source_user, uid.val);
+	if (pages) {	/* never NULL: for the verifier (module tracepoint) */
+		e->npinned = BPF_CORE_READ(pages, npinned);
+		e->length = BPF_CORE_READ(pages, npages);	/* total, in pages */
+		e->reason = BPF_CORE_READ(pages, account_mode);
+		e->uid = BPF_CORE_READ(pages, source_user, uid.val);
+	}
 	return submit(e);
 }
 
@@ -441,11 +446,13 @@ int BPF_PROG(hwpt_enforce_cc, struct iommufd_hwpt_paging *paging,
 
 	if (!e)
 		return 0;
-	e->hwpt = BPF_CORE_READ(paging, common.obj.id);
-	e->ioas = BPF_CORE_READ(paging, ioas, obj.id);
 	e->dev = idev_id(idev);
-	e->enforced = BPF_CORE_READ_BITFIELD_PROBED(paging,
-						    enforce_cache_coherency);
+	if (paging) {	/* never NULL: for the verifier (module tracepoint) */
+		e->hwpt = BPF_CORE_READ(paging, common.obj.id);
+		e->ioas = BPF_CORE_READ(paging, ioas, obj.id);
+		e->enforced = BPF_CORE_READ_BITFIELD_PROBED(paging,
+						enforce_cache_coherency);
+	}
 	return submit(e);
 }
 
@@ -457,9 +464,13 @@ int BPF_PROG(group_setup_msi, struct iommufd_group *igroup,
 
 	if (!e)
 		return 0;
-	e->hwpt = BPF_CORE_READ(paging, common.obj.id);
-	e->ioas = BPF_CORE_READ(paging, ioas, obj.id);
-	e->iova = BPF_CORE_READ(igroup, sw_msi_start);
+	/* never NULL: for the verifier (module tracepoint) */
+	if (paging) {
+		e->hwpt = BPF_CORE_READ(paging, common.obj.id);
+		e->ioas = BPF_CORE_READ(paging, ioas, obj.id);
+	}
+	if (igroup)
+		e->iova = BPF_CORE_READ(igroup, sw_msi_start);
 	e->enforced = new_cookie;
 	return submit(e);
 }

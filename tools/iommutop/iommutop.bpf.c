@@ -345,7 +345,9 @@ int BPF_PROG(ioas_copy, struct iommufd_ioas *dst,
 	if (ret)
 		return 0;
 	__sync_fetch_and_add(&s->copies, 1);
-	__sync_fetch_and_add(&s->mapped, BPF_CORE_READ(cmd, length));
+	/* cmd is never NULL: the check is for the verifier (module tp) */
+	if (cmd)
+		__sync_fetch_and_add(&s->mapped, BPF_CORE_READ(cmd, length));
 	return 0;
 }
 
@@ -361,6 +363,8 @@ int BPF_PROG(pages_pin, struct iopt_pages *pages, unsigned long npages,
 
 	bool first = false;
 
+	if (!pages)	/* never: for the verifier (module tracepoint) */
+		return 0;
 	owner = bpf_map_lookup_elem(&pages_owner, &key);
 	if (!owner) {
 		cur = bpf_map_lookup_elem(&tid_ioas, &t);
@@ -392,6 +396,8 @@ int BPF_PROG(pages_unpin, struct iopt_pages *pages, unsigned long npages,
 	__u64 key = (__u64)pages, *owner;
 	struct ioas_stat *s;
 
+	if (!pages)	/* never: for the verifier (module tracepoint) */
+		return 0;
 	owner = bpf_map_lookup_elem(&pages_owner, &key);
 	if (!owner)
 		return 0;
@@ -443,7 +449,8 @@ static __always_inline void count_hwpt(struct ioas_stat *s,
 		__sync_fetch_and_add(&s->nhwpt_nested, 1);
 	} else {
 		__sync_fetch_and_add(&s->nhwpt, 1);
-		if (BPF_CORE_READ_BITFIELD_PROBED(paging, enforce_cache_coherency)) {
+		if (paging &&
+		    BPF_CORE_READ_BITFIELD_PROBED(paging, enforce_cache_coherency)) {
 			if (s->cc == CC_NONE)
 				s->cc = CC_ENFORCED;
 		} else if (s->cc != CC_REFUSED) {
@@ -496,10 +503,13 @@ SEC("tp_btf/iommufd_hwpt_enforce_cc")
 int BPF_PROG(hwpt_enforce_cc, struct iommufd_hwpt_paging *paging,
 	     struct iommufd_device *idev, int ret)
 {
-	struct ioas_stat *s = ioas_get(BPF_CORE_READ(paging, ioas), false);
+	struct ioas_stat *s;
 	__u32 t = tid();
 	__u8 *r;
 
+	if (!paging)	/* never: for the verifier (module tracepoint) */
+		return 0;
+	s = ioas_get(BPF_CORE_READ(paging, ioas), false);
 	if (!s || !ret)
 		return 0;
 	touch(s, IOAS_OP_OTHER, ret);
@@ -535,7 +545,7 @@ struct {
 static __always_inline void dev_key(char key[IT_TOP_DEV_LEN],
 				    struct iommufd_device *idev)
 {
-	const char *name = BPF_CORE_READ(idev, dev, kobj.name);
+	const char *name = idev ? BPF_CORE_READ(idev, dev, kobj.name) : NULL;
 
 	__builtin_memset(key, 0, IT_TOP_DEV_LEN);
 	if (name)
@@ -676,7 +686,7 @@ int BPF_PROG(access_change_ioas, struct iommufd_access *access,
 	__u64 key = (__u64)access;
 	struct ioas_stat *s;
 
-	if (ret || cur == new)
+	if (ret || cur == new || !access)	/* access: for the verifier */
 		return 0;
 	s = member_del(key);
 	if (s)
@@ -705,6 +715,8 @@ SEC("tp_btf/iommufd_group_setup_msi")
 int BPF_PROG(group_setup_msi, struct iommufd_group *igroup,
 	     struct iommufd_hwpt_paging *paging, bool new_cookie, int ret)
 {
+	if (!igroup || !paging)	/* never: for the verifier (module tp) */
+		return 0;
 	own_lock((__u64)igroup + bpf_core_field_offset(struct iommufd_group, lock),
 		 LK_IGROUP_LOCK, BPF_CORE_READ(paging, common.obj.id),
 		 bpf_get_current_pid_tgid() >> 32);
