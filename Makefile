@@ -3,8 +3,10 @@
 #   make demo    install what is missing, build, boot the VM, run the main job
 #   make check   run every test (host unit tests and VM tests)
 #   make kernel  build (or reuse) the patched kernel and the iommu selftests
+#   make kernel-m  the same source as the m variant: iommufd (and VFIO) as
+#                modules, no Intel VT-d (kernel/build --variant m)
 #   make tools   build the BPF tools (build/bin/) against that kernel's BTF
-#   make vm CMD="..." [VTD=1]  run CMD in the VM
+#   make vm CMD="..." [VTD=1] [VARIANT=m]  run CMD in the VM
 #   make deps    install the Debian packages we need
 #   make bench   cost of ioastrace/iommutop/perf/bpftrace on map/unmap (VM)
 #   make bench-kernels  patched (tracepoints off) vs unpatched kernel (VM)
@@ -12,9 +14,10 @@
 
 SHELL := /bin/bash
 VTD ?=
+VARIANT ?= y
 CMD ?= uname -a
 
-.PHONY: all deps kernel tools demo check vm bench bench-kernels bench-metrics
+.PHONY: all deps kernel kernel-m tools demo check vm bench bench-kernels bench-metrics
 
 all: tools
 
@@ -24,17 +27,21 @@ deps:
 kernel: deps
 	@kernel/build
 
+kernel-m: deps
+	@kernel/build --variant m
+
 tools: kernel
 	@$(MAKE) -s -C tools KDIR="$$(kernel/build --print-dir)" OUT="$(CURDIR)/build"
 
 demo: kernel
 	@tests/vm/demo
 
-check: kernel
+# The tests boot both variants (tests/vm/t-variant-m-*: the m one)
+check: kernel kernel-m
 	@tests/run
 
-vm: kernel
-	@tests/vm/run $(if $(VTD),--vtd) -- $(CMD)
+vm: $(if $(filter m,$(VARIANT)),kernel-m,kernel)
+	@tests/vm/run $(if $(VTD),--vtd) --variant $(VARIANT) -- $(CMD)
 
 bench: kernel
 	@bench/run

@@ -4,6 +4,13 @@
  * the BPF programs of all tools.  They follow the object pointers the
  * iommutrace tracepoints pass (TP_PROTO) and return uAPI ids, 0 for none.
  * Include after vmlinux.h and bpf_core_read.h.
+ *
+ * NULL checks: the verifier takes the pointer arguments of a tracepoint of
+ * vmlinux as non-NULL, but those of a tracepoint of a module (iommufd built
+ * as iommufd.ko) as maybe-NULL, and then refuses any field access (pointer
+ * arithmetic) that no NULL check dominates.  Every reader here checks its
+ * object pointer, and so must a program before reading a tracepoint
+ * argument itself.
  */
 #ifndef __IOMMUFD_OBJS_BPF_H
 #define __IOMMUFD_OBJS_BPF_H
@@ -37,7 +44,7 @@ static __always_inline __u32 hwpt_id(struct iommufd_hw_pagetable *hwpt)
 
 static __always_inline bool hwpt_is_nested(struct iommufd_hw_pagetable *hwpt)
 {
-	return BPF_CORE_READ(hwpt, obj.type) ==
+	return hwpt && BPF_CORE_READ(hwpt, obj.type) ==
 	       bpf_core_enum_value(enum iommufd_object_type,
 				   IOMMUFD_OBJ_HWPT_NESTED);
 }
@@ -76,11 +83,15 @@ hwpt_ioas(struct iommufd_hw_pagetable *hwpt)
 static __always_inline void pages_charge(struct iommutrace_event *e,
 					 struct iopt_pages *pages)
 {
-	struct task_struct *task = BPF_CORE_READ(pages, source_task);
+	struct task_struct *task;
 	/* IOPT_PAGES_ACCOUNT_USER, _MM: an anonymous enum, not in BTF by
 	 * name; the values are the tracepoint's (TRACE_DEFINE_ENUM) */
 	const int mode_user = 1, mode_mm = 2;
 	__u64 rlim;
+
+	if (!pages)	/* never NULL: for the verifier (module tracepoint) */
+		return;
+	task = BPF_CORE_READ(pages, source_task);
 
 	e->user_va = (__u64)BPF_CORE_READ(pages, uptr);
 	e->npinned = BPF_CORE_READ(pages, npinned);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/types.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -11,23 +12,102 @@
 
 #define IT_NAME(e, name, sys)	[IT_##e] = #name,
 static const char *const names[IT_NR_EVENTS] = { IOMMUTRACE_EVENTS(IT_NAME) };
+#define IT_SYS(e, name, sys)	[IT_##e] = #sys,
+static const char *const systems[IT_NR_EVENTS] = { IOMMUTRACE_EVENTS(IT_SYS) };
+
+/*
+ * The running kernel's BTF: vmlinux's and, when iommufd is a loaded module,
+ * its split BTF (/sys/kernel/btf/iommufd), which then holds the iommufd
+ * tracepoints and types.  libbpf resolves tp_btf, fentry and CO-RE against
+ * both by itself; these checks must look where it looks.
+ */
+struct kernel_btf {
+	struct btf *vmlinux;
+	struct btf *iommufd;	/* NULL: built in, or not loaded */
+};
+
+static int kernel_btf_load(struct kernel_btf *k)
+{
+	k->vmlinux = btf__load_vmlinux_btf();
+	if (!k->vmlinux)
+		return -errno;
+	k->iommufd = btf__load_module_btf("iommufd", k->vmlinux);
+	return 0;
+}
+
+static void kernel_btf_free(struct kernel_btf *k)
+{
+	btf__free(k->iommufd);
+	btf__free(k->vmlinux);
+}
+
+/* Whether tracepoint TP is in the kernel (its typedef btf_trace_TP) */
+static bool kernel_btf_has_tp(const struct kernel_btf *k, const char *tp)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", tp);
+	if (btf__find_by_name_kind(k->vmlinux, name, BTF_KIND_TYPEDEF) > 0)
+		return true;
+	/* split BTF: this also searches vmlinux, already done */
+	return k->iommufd &&
+	       btf__find_by_name_kind(k->iommufd, name, BTF_KIND_TYPEDEF) > 0;
+}
+
+static long long kernel_btf_events(const struct kernel_btf *k)
+{
+	long long mask = 0;
+	int i;
+
+	for (i = 0; i < IT_NR_EVENTS; i++)
+		if (kernel_btf_has_tp(k, names[i]))
+			mask |= 1LL << i;
+	return mask;
+}
 
 long long it_kernel_events(void)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
+	struct kernel_btf k;
+	long long mask;
+	int err = kernel_btf_load(&k);
+
+	if (err)
+		return err;
+	mask = kernel_btf_events(&k);
+	kernel_btf_free(&k);
+	return mask;
+}
+
+long long it_vtd_events(void)
+{
 	long long mask = 0;
-	char name[80];
 	int i;
 
-	if (!btf)
-		return -errno;
-	for (i = 0; i < IT_NR_EVENTS; i++) {
-		snprintf(name, sizeof(name), "btf_trace_%s", names[i]);
-		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0)
+	for (i = 0; i < IT_NR_EVENTS; i++)
+		if (!strcmp(systems[i], "intel_iommu"))
 			mask |= 1LL << i;
-	}
-	btf__free(btf);
 	return mask;
+}
+
+void it_say_no_vtd(const char *tool)
+{
+	fprintf(stderr, "%s: this kernel has no Intel VT-d (CONFIG_INTEL_IOMMU): VT-d events not traced\n",
+		tool);
+}
+
+/* Why the iommufd tracepoints are missing, in one line on stderr */
+static void say_no_iommufd_tracepoints(const char *tool)
+{
+	const char *why = " (it lacks the iommutrace patches)";
+
+	/* /sys/module/iommufd: built in (it has a parameter) or loaded */
+	if (access("/sys/module/iommufd", F_OK))
+		why = ": iommufd is neither built in nor loaded (modprobe iommufd)";
+	/* initstate: a loadable module, whose BTF would be under btf/ */
+	else if (!access("/sys/module/iommufd/initstate", F_OK) &&
+		 access("/sys/kernel/btf/iommufd", F_OK))
+		why = ": the iommufd module has no BTF (CONFIG_DEBUG_INFO_BTF_MODULES)";
+	fprintf(stderr, "%s: this kernel has no iommufd tracepoints%s\n", tool, why);
 }
 
 int it_check_kernel(const char *tool, long long *events)
@@ -40,8 +120,7 @@ int it_check_kernel(const char *tool, long long *events)
 		return 1;
 	}
 	if (!(have & (1LL << IT_IOAS_MAP))) {
-		fprintf(stderr, "%s: this kernel has no iommufd tracepoints (it lacks the iommutrace patches)\n",
-			tool);
+		say_no_iommufd_tracepoints(tool);
 		return 1;
 	}
 	if (events)
@@ -61,26 +140,43 @@ void it_load_error(const char *tool, int err, bool verbose)
 
 int it_skip_missing_tracepoints(const char *tool, struct bpf_object *obj)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
 	struct bpf_program *prog;
-	char name[128];
-	int skipped = 0;
+	struct kernel_btf k;
+	bool no_vtd;
+	int skipped = 0, vtd_skipped = 0, err = kernel_btf_load(&k);
 
-	if (!btf)
-		return -errno;
+	if (err)
+		return err;
+	/* No VT-d tracepoint at all: no VT-d, said once for all of them */
+	no_vtd = !(kernel_btf_events(&k) & it_vtd_events());
 	bpf_object__for_each_program(prog, obj) {
 		const char *sec = bpf_program__section_name(prog);
+		int type;
 
-		if (strncmp(sec, "tp_btf/", 7))
-			continue;
-		snprintf(name, sizeof(name), "btf_trace_%s", sec + 7);
-		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0)
+		if (strncmp(sec, "tp_btf/", 7) || kernel_btf_has_tp(&k, sec + 7))
 			continue;
 		bpf_program__set_autoload(prog, false);
+		skipped++;
+		type = it_event_index(sec + 7);
+		if (no_vtd && type >= 0 && (it_vtd_events() & (1LL << type))) {
+			vtd_skipped++;
+			continue;
+		}
 		fprintf(stderr, "%s: this kernel has no tracepoint %s: not counted\n",
 			tool, sec + 7);
-		skipped++;
 	}
-	btf__free(btf);
+	if (vtd_skipped)
+		it_say_no_vtd(tool);
+	kernel_btf_free(&k);
 	return skipped;
+}
+
+int it_event_index(const char *tp)
+{
+	int i;
+
+	for (i = 0; i < IT_NR_EVENTS; i++)
+		if (!strcmp(names[i], tp))
+			return i;
+	return -1;
 }

@@ -7,15 +7,30 @@
 
 /*
  * Which iommutrace events this kernel has, one bit per enum
- * iommutrace_event_type (a tracepoint x has the BTF typedef btf_trace_x).
+ * iommutrace_event_type (a tracepoint x has the BTF typedef btf_trace_x, in
+ * vmlinux's BTF or, iommufd being a loaded module, in /sys/kernel/btf/iommufd).
  * Negative errno if the kernel has no BTF.
  */
 long long it_kernel_events(void);
 
+/* The events of the trace system intel_iommu (VT-d), one bit each */
+long long it_vtd_events(void);
+
+/* The enum iommutrace_event_type of tracepoint TP, or -1 */
+int it_event_index(const char *tp);
+
+/*
+ * Say, in one line on stderr, that the kernel has no VT-d (none of the VT-d
+ * tracepoints: CONFIG_INTEL_IOMMU is off) and that its events are not traced
+ */
+void it_say_no_vtd(const char *tool);
+
 /*
  * 0 if the kernel has BTF and the iommufd tracepoints, with *events (if not
  * NULL) set as by it_kernel_events(); else print why TOOL cannot run, in
- * one line on stderr, and return 1.
+ * one line on stderr, and return 1.  The reasons told apart: no BTF, iommufd
+ * neither built in nor loaded ("modprobe iommufd"), an iommufd module
+ * without BTF, a kernel without the iommutrace patches.
  */
 int it_check_kernel(const char *tool, long long *events);
 
@@ -23,9 +38,10 @@ struct bpf_object;
 
 /*
  * Before loading OBJ: do not load its tp_btf programs whose tracepoint the
- * running kernel lacks (no VT-d without CONFIG_INTEL_IOMMU, an older
- * series), saying so in one line each on stderr.  Returns how many were
- * skipped, or -errno without kernel BTF.
+ * running kernel lacks (an older series: one line each on stderr; no VT-d
+ * at all, without CONFIG_INTEL_IOMMU: one line for all VT-d programs, by
+ * it_say_no_vtd()).  Returns how many were skipped, or -errno without
+ * kernel BTF.
  */
 int it_skip_missing_tracepoints(const char *tool, struct bpf_object *obj);
 

@@ -37,22 +37,26 @@ build_workload() {
 	echo "$out"
 }
 
-# selftest_check NAME: run the upstream selftest NAME (iommufd,
+# selftest_check NAME [VARIANT]: run the upstream selftest NAME (iommufd,
 # iommufd_fail_nth) in the plain VM twice, with every iommufd and
 # intel_iommu event disabled and then enabled, and check both results
-# against tests/vm/expected/NAME.fail.
+# against tests/vm/expected/NAME.fail.  VARIANT m: on the m kernel
+# (iommufd.ko loaded; no VT-d, so iommufd events only).
 selftest_check() {
-	local name=$1 kdir tap fail=0 mode enable
-	kdir=$(kernel_dir) || return 1
+	local name=$1 variant=${2:-y} kdir tap fail=0 mode enable systems
+	kdir=$("$top/kernel/build" --print-dir --variant "$variant") || return 1
+	systems="iommufd intel_iommu"
+	[ "$variant" = m ] && systems=iommufd
 	tap=$(mktemp)
 	for mode in disabled enabled; do
 		enable=0
 		[ $mode = enabled ] && enable=1
-		"$vm" --timeout 1500 -- sh -c "
-			echo $enable > /sys/kernel/tracing/events/iommufd/enable &&
-			echo $enable > /sys/kernel/tracing/events/intel_iommu/enable &&
+		"$vm" --variant "$variant" --timeout 1500 -- sh -c "
+			for s in $systems; do
+				echo $enable > /sys/kernel/tracing/events/\$s/enable || exit 1
+			done
 			exec $kdir/selftests/$name" >"$tap" 2>&1
-		echo "== $name, events $mode: exit status $?"
+		echo "== $name, variant $variant, events $mode: exit status $?"
 		tap_check "$tap" "$top/tests/vm/expected/$name.fail" || fail=1
 	done
 	rm -f "$tap"

@@ -131,7 +131,11 @@ static __always_inline void fill_hwpt(struct iommutrace_event *e,
 {
 	struct iommufd_hwpt_paging *paging = hwpt_paging(hwpt);
 
-	/* hwpt may be NULL (a failure): the reads then give 0 */
+	/* hwpt is NULL for a failure.  The verifier of a built-in
+	 * tracepoint takes it as non-NULL and drops this test: the reads
+	 * below then give 0 */
+	if (!hwpt)
+		return;
 	e->hwpt = hwpt_id(hwpt);
 	e->ioas = ioas_id(hwpt_ioas(hwpt));
 	e->nested = hwpt_is_nested(hwpt);
@@ -195,7 +199,8 @@ int BPF_PROG(device_unbind, struct iommufd_device *idev)
 	if (!e)
 		return 0;
 	e->dev = idev_id(idev);
-	copy_dev_name(e, BPF_CORE_READ(idev, dev));
+	if (idev)
+		copy_dev_name(e, BPF_CORE_READ(idev, dev));
 	return submit(e);
 }
 
@@ -231,6 +236,8 @@ static __always_inline __u32 group_devices(struct iommufd_device *idev)
 	__u32 n = 0;
 	int i;
 
+	if (!idev)	/* never NULL: for the verifier (module tracepoint) */
+		return 0;
 	head = &BPF_CORE_READ(idev, igroup)->device_list;
 	pos = BPF_CORE_READ(head, next);
 	for (i = 0; i < 64 && pos && pos != head; i++) {
@@ -301,6 +308,8 @@ int BPF_PROG(device_detach, struct iommufd_device *idev,
 
 static __always_inline __u32 unpin_ioas_id(struct iommufd_access *access)
 {
+	if (!access)	/* never NULL: for the verifier (module tracepoint) */
+		return 0;
 	return ioas_id(BPF_CORE_READ(access, ioas_unpin));
 }
 
@@ -404,6 +413,8 @@ int BPF_PROG(ioas_copy, struct iommufd_ioas *dst,
 {
 	struct iommutrace_event *e;
 
+	if (!cmd)	/* never: for the verifier (module tracepoint) */
+		return 0;
 	if (keep_history && !ret)
 		hist_record(BPF_CORE_READ(cmd, dst_ioas_id), dst_iova,
 			    BPF_CORE_READ(cmd, length), IT_HIST_COPY);
@@ -452,8 +463,11 @@ int BPF_PROG(pages_pin_fail, struct iopt_pages *pages,
 	     unsigned long start_index, unsigned long npages, bool injected,
 	     long ret)
 {
-	struct iommutrace_event *e = begin(IT_PAGES_PIN_FAIL, ret);
+	struct iommutrace_event *e;
 
+	if (!pages)	/* never NULL: for the verifier (module tracepoint) */
+		return 0;
+	e = begin(IT_PAGES_PIN_FAIL, ret);
 	if (!e)
 		return 0;
 	e->user_va = (__u64)BPF_CORE_READ(pages, uptr) +
@@ -479,8 +493,10 @@ static __always_inline int access_pin_event(int type,
 		return 0;
 	e->access = access_id(access);
 	e->unpin_ioas = unpin_ioas_id(access);
-	e->ioas = type == IT_ACCESS_UNPIN ? e->unpin_ioas :
-		  ioas_id(BPF_CORE_READ(access, ioas));
+	if (type == IT_ACCESS_UNPIN)
+		e->ioas = e->unpin_ioas;
+	else if (access)	/* never NULL: for the verifier */
+		e->ioas = ioas_id(BPF_CORE_READ(access, ioas));
 	e->iova = iova;
 	e->length = length;
 	e->flags = flags;
@@ -512,9 +528,13 @@ int BPF_PROG(group_setup_msi, struct iommufd_group *igroup,
 
 	if (!e)
 		return 0;
-	e->hwpt = BPF_CORE_READ(paging, common.obj.id);
-	e->ioas = BPF_CORE_READ(paging, ioas, obj.id);
-	e->iova = BPF_CORE_READ(igroup, sw_msi_start);
+	/* never NULL: for the verifier (module tracepoint) */
+	if (paging) {
+		e->hwpt = BPF_CORE_READ(paging, common.obj.id);
+		e->ioas = BPF_CORE_READ(paging, ioas, obj.id);
+	}
+	if (igroup)
+		e->iova = BPF_CORE_READ(igroup, sw_msi_start);
 	e->enforced = new_cookie;
 	return submit(e);
 }
@@ -552,8 +572,11 @@ SEC("tp_btf/iommufd_hwpt_get_dirty_bitmap")
 int BPF_PROG(hwpt_get_dirty, const struct iommu_hwpt_get_dirty_bitmap *cmd,
 	     int ret)
 {
-	struct iommutrace_event *e = begin(IT_HWPT_GET_DIRTY, ret);
+	struct iommutrace_event *e;
 
+	if (!cmd)	/* never NULL: for the verifier (module tracepoint) */
+		return 0;
+	e = begin(IT_HWPT_GET_DIRTY, ret);
 	if (!e)
 		return 0;
 	e->hwpt = BPF_CORE_READ(cmd, hwpt_id);
@@ -570,6 +593,8 @@ static __always_inline __u32 iopf_dev_id(struct iopf_group *group)
 {
 	struct iommufd_attach_handle *h;
 
+	if (!group)	/* NULL: an unknown cookie (fault_respond) */
+		return 0;
 	/* struct iommufd_attach_handle starts with its iommu handle */
 	h = (struct iommufd_attach_handle *)BPF_CORE_READ(group, attach_handle);
 	return idev_id(BPF_CORE_READ(h, idev));
@@ -579,8 +604,11 @@ SEC("tp_btf/iommufd_fault_deliver")
 int BPF_PROG(fault_deliver, struct iommufd_hw_pagetable *hwpt,
 	     struct iopf_group *group)
 {
-	struct iommutrace_event *e = begin(IT_FAULT_DELIVER, 0);
+	struct iommutrace_event *e;
 
+	if (!hwpt || !group)	/* never NULL: for the verifier */
+		return 0;
+	e = begin(IT_FAULT_DELIVER, 0);
 	if (!e)
 		return 0;
 	e->fault = BPF_CORE_READ(hwpt, fault, obj.id);
@@ -599,14 +627,19 @@ int BPF_PROG(fault_respond, struct iommufd_fault *fault,
 	     struct iopf_group *group, __u32 cookie, __u32 code,
 	     bool auto_response, int ret)
 {
-	struct iommutrace_event *e = begin(IT_FAULT_RESPOND, ret);
+	struct iommutrace_event *e;
 
+	if (!fault)	/* never NULL: for the verifier (module tracepoint) */
+		return 0;
+	e = begin(IT_FAULT_RESPOND, ret);
 	if (!e)
 		return 0;
 	e->fault = BPF_CORE_READ(fault, obj.id);
-	/* group may be NULL (unknown cookie): the reads then give 0 */
+	/* group is NULL for an unknown cookie (a built-in tracepoint's
+	 * verifier drops the test: the reads then give 0) */
 	e->dev = iopf_dev_id(group);
-	e->grpid = BPF_CORE_READ(group, last_fault.fault.prm.grpid);
+	if (group)
+		e->grpid = BPF_CORE_READ(group, last_fault.fault.prm.grpid);
 	e->cookie = cookie;
 	e->reason = code;
 	e->auto_domain = auto_response;

@@ -215,7 +215,10 @@ int main(int argc, char **argv)
 					it_event_name(i));
 		return 1;
 	}
-	args.events &= have;	/* e.g. no VT-d events without CONFIG_INTEL_IOMMU */
+	/* No VT-d (CONFIG_INTEL_IOMMU off): its programs are not loaded */
+	if ((args.events & it_vtd_events()) && !(have & it_vtd_events()))
+		it_say_no_vtd("ioastrace");
+	args.events &= have;
 
 	skel = ioastrace_bpf__open();
 	if (!skel) {

@@ -345,7 +345,9 @@ int BPF_PROG(ioas_copy, struct iommufd_ioas *dst,
 	if (ret)
 		return 0;
 	__sync_fetch_and_add(&s->copies, 1);
-	__sync_fetch_and_add(&s->mapped, BPF_CORE_READ(cmd, length));
+	/* cmd is never NULL: the check is for the verifier (module tp) */
+	if (cmd)
+		__sync_fetch_and_add(&s->mapped, BPF_CORE_READ(cmd, length));
 	return 0;
 }
 
@@ -361,6 +363,8 @@ int BPF_PROG(pages_pin, struct iopt_pages *pages, unsigned long npages,
 
 	bool first = false;
 
+	if (!pages)	/* never: for the verifier (module tracepoint) */
+		return 0;
 	owner = bpf_map_lookup_elem(&pages_owner, &key);
 	if (!owner) {
 		cur = bpf_map_lookup_elem(&tid_ioas, &t);
@@ -392,6 +396,8 @@ int BPF_PROG(pages_unpin, struct iopt_pages *pages, unsigned long npages,
 	__u64 key = (__u64)pages, *owner;
 	struct ioas_stat *s;
 
+	if (!pages)	/* never: for the verifier (module tracepoint) */
+		return 0;
 	owner = bpf_map_lookup_elem(&pages_owner, &key);
 	if (!owner)
 		return 0;
@@ -443,7 +449,8 @@ static __always_inline void count_hwpt(struct ioas_stat *s,
 		__sync_fetch_and_add(&s->nhwpt_nested, 1);
 	} else {
 		__sync_fetch_and_add(&s->nhwpt, 1);
-		if (BPF_CORE_READ_BITFIELD_PROBED(paging, enforce_cache_coherency)) {
+		if (paging &&
+		    BPF_CORE_READ_BITFIELD_PROBED(paging, enforce_cache_coherency)) {
 			if (s->cc == CC_NONE)
 				s->cc = CC_ENFORCED;
 		} else if (s->cc != CC_REFUSED) {
@@ -461,7 +468,7 @@ int BPF_PROG(hwpt_alloc, struct iommufd_hw_pagetable *hwpt, __u32 dev_id,
 	struct iommufd_ioas *ioas;
 	struct ioas_stat *s;
 
-	if (ret)	/* no HWPT: nothing to count */
+	if (ret || !hwpt)	/* no HWPT: nothing to count */
 		return 0;
 	ioas = hwpt_ioas(hwpt);
 	s = ioas_get(ioas, false);
@@ -506,11 +513,15 @@ int BPF_PROG(vtd_enforce_cc, struct dmar_domain *domain, int reason)
 static __always_inline void cc_refused(struct ioas_stat *s,
 				       struct iommufd_hw_pagetable *hwpt)
 {
-	struct iommufd_hwpt_paging *paging = hwpt_paging(hwpt);
+	struct iommufd_hwpt_paging *paging;
 	__u32 t = tid();
 	__u8 *r;
 
-	if (!BPF_CORE_READ_BITFIELD_PROBED(paging, enforce_cache_coherency))
+	if (!hwpt)	/* never: for the verifier (module tracepoint) */
+		return;
+	paging = hwpt_paging(hwpt);
+	if (!paging || !BPF_CORE_READ_BITFIELD_PROBED(paging,
+						      enforce_cache_coherency))
 		return;
 	s->cc = CC_REFUSED;
 	r = bpf_map_lookup_elem(&tid_cc_reason, &t);
@@ -546,7 +557,7 @@ struct {
 static __always_inline void dev_key(char key[IT_TOP_DEV_LEN],
 				    struct iommufd_device *idev)
 {
-	const char *name = BPF_CORE_READ(idev, dev, kobj.name);
+	const char *name = idev ? BPF_CORE_READ(idev, dev, kobj.name) : NULL;
 
 	__builtin_memset(key, 0, IT_TOP_DEV_LEN);
 	if (name)
@@ -586,10 +597,11 @@ static __always_inline int device_attached(struct iommufd_device *idev,
 {
 	struct iommufd_ioas *ioas = hwpt_ioas(hwpt);
 	struct ioas_stat *s = ioas_get(ioas, false);
-	__u64 igroup = (__u64)BPF_CORE_READ(idev, igroup);
+	__u64 igroup;
 
-	if (!s)
+	if (!s || !idev)	/* idev: never NULL, for the verifier */
 		return 0;
+	igroup = (__u64)BPF_CORE_READ(idev, igroup);
 	own_lock(igroup + bpf_core_field_offset(struct iommufd_group, lock),
 		 LK_IGROUP_LOCK, hwpt_id(hwpt), s->pid);
 	touch(s, IOAS_OP_ATTACH, auto_domain_tried(hwpt, ret) ? 0 : ret);
@@ -699,7 +711,7 @@ int BPF_PROG(access_change_ioas, struct iommufd_access *access,
 	__u64 key = (__u64)access;
 	struct ioas_stat *s;
 
-	if (ret || cur == new)
+	if (ret || cur == new || !access)	/* access: for the verifier */
 		return 0;
 	s = member_del(key);
 	if (s)
@@ -716,8 +728,12 @@ SEC("tp_btf/iommufd_access_pin")
 int BPF_PROG(access_pin, struct iommufd_access *access, unsigned long iova,
 	     unsigned long length, unsigned int flags, int ret)
 {
-	struct iommufd_ioas *ioas = BPF_CORE_READ(access, ioas);
+	struct iommufd_ioas *ioas;
 	struct ioas_stat *s;
+
+	if (!access)	/* never NULL: for the verifier (module tracepoint) */
+		return 0;
+	ioas = BPF_CORE_READ(access, ioas);
 
 	/* A pin refused during another change's unmap callback: the IOAS
 	 * in flight (access->ioas_unpin) is the one concerned */
@@ -734,6 +750,8 @@ SEC("tp_btf/iommufd_group_setup_msi")
 int BPF_PROG(group_setup_msi, struct iommufd_group *igroup,
 	     struct iommufd_hwpt_paging *paging, bool new_cookie, int ret)
 {
+	if (!igroup || !paging)	/* never: for the verifier (module tp) */
+		return 0;
 	own_lock((__u64)igroup + bpf_core_field_offset(struct iommufd_group, lock),
 		 LK_IGROUP_LOCK, BPF_CORE_READ(paging, common.obj.id),
 		 bpf_get_current_pid_tgid() >> 32);
