@@ -183,7 +183,7 @@ def trace_unhandled(event_name, context, f, sample=None):
             accesses[(pid, f["access_id"])] = (pid, f["new_ioas_id"])
     elif name in ("iommufd_pages_pin", "iommufd_pages_unpin") and not ret:
         sign = 1 if name.endswith("_pin") else -1
-        pinned[f["pid"]] = pinned.get(f["pid"], 0) + sign * f["npages"]
+        pinned[f["owner_pid"]] = pinned.get(f["owner_pid"], 0) + sign * f["npages"]
 
 
 def trace_end():
