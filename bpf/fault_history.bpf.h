@@ -161,24 +161,24 @@ static __always_inline __u8 hist_state(int idx, __u64 count)
 	return count > IT_HIST_OPS ? IT_HIST_WRAPPED : IT_HIST_NEVER;
 }
 
-/* Fill the fault record's IOAS, HWPT, device id and history */
-static __always_inline void hist_search(struct iommutrace_event *e,
-					struct it_fault *f)
+/* The faulting device's iommufd attachment and the history of addr */
+static __always_inline void hist_search(const char *device, __u64 addr,
+					struct it_fault_hist *f)
 {
-	struct hist_search_ctx c = { .addr = e->iova, .map_idx = -1,
+	struct hist_search_ctx c = { .addr = addr, .map_idx = -1,
 				     .unmap_idx = -1 };
 	struct dev_attach *a;
 	__u32 ioas;
 
-	a = bpf_map_lookup_elem(&dev_ioas, e->name);
+	a = bpf_map_lookup_elem(&dev_ioas, device);
 	if (!a) {
 		f->map_state = f->unmap_state = IT_HIST_NO_IOAS;
 		return;
 	}
 	ioas = a->ioas;
-	e->ioas = ioas;
-	e->hwpt = a->hwpt;
-	e->dev = a->dev;
+	f->ioas_id = ioas;
+	f->hwpt_id = a->hwpt;
+	f->dev_id = a->dev;
 	c.h = bpf_map_lookup_elem(&ioas_hist, &ioas);
 	if (c.h) {
 		c.count = c.h->count;

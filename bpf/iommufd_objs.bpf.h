@@ -78,9 +78,9 @@ hwpt_ioas(struct iommufd_hw_pagetable *hwpt)
  * user VA, pinned and total pages, accounting mode (0 none,
  * 1 user, 2 mm), charged uid, whose memory (tgid), the charged
  * locked_vm (the user's or the mm's, by mode; 0 for none) and the
- * RLIMIT_MEMLOCK of that task, in pages.  Needs struct iommutrace_event.
+ * RLIMIT_MEMLOCK of that task, in pages.
  */
-static __always_inline void pages_charge(struct iommutrace_event *e,
+static __always_inline void pages_charge(struct it_iommufd_pages_pin *p,
 					 struct iopt_pages *pages)
 {
 	struct task_struct *task;
@@ -93,18 +93,18 @@ static __always_inline void pages_charge(struct iommutrace_event *e,
 		return;
 	task = BPF_CORE_READ(pages, source_task);
 
-	e->user_va = (__u64)BPF_CORE_READ(pages, uptr);
-	e->npinned = BPF_CORE_READ(pages, npinned);
-	e->total = BPF_CORE_READ(pages, npages);
-	e->reason = BPF_CORE_READ(pages, account_mode);
-	e->uid = BPF_CORE_READ(pages, source_user, uid.val);
-	e->mem_pid = BPF_CORE_READ(task, tgid);
-	if (e->reason == mode_user)
-		e->locked = BPF_CORE_READ(pages, source_user, locked_vm.counter);
-	else if (e->reason == mode_mm)
-		e->locked = BPF_CORE_READ(pages, source_mm, locked_vm);
+	p->user_va = (__u64)BPF_CORE_READ(pages, uptr);
+	p->npinned = BPF_CORE_READ(pages, npinned);
+	p->total_pages = BPF_CORE_READ(pages, npages);
+	p->account_mode = BPF_CORE_READ(pages, account_mode);
+	p->uid = BPF_CORE_READ(pages, source_user, uid.val);
+	p->owner_pid = BPF_CORE_READ(task, tgid);
+	if (p->account_mode == mode_user)
+		p->locked = BPF_CORE_READ(pages, source_user, locked_vm.counter);
+	else if (p->account_mode == mode_mm)
+		p->locked = BPF_CORE_READ(pages, source_mm, locked_vm);
 	rlim = BPF_CORE_READ(task, signal, rlim[IT_RLIMIT_MEMLOCK].rlim_cur);
-	e->limit = rlim >> IT_PAGE_SHIFT;
+	p->limit = rlim >> IT_PAGE_SHIFT;
 }
 
 #define FAULT_DEV_NAME_LEN	32	/* = IT_NAME_LEN (iommutrace.h) */

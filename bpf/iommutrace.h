@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * iommutrace.h - what the BPF programs and the tools share: the list of
- * traced events and the record one event produces.  Included by BPF code
- * (after vmlinux.h) and by user space (after <linux/types.h>).
+ * iommutrace.h - the events the tools decode, defined once: which
+ * tracepoints, and per tracepoint the fields of its typed event.  From
+ * these lists come the structs the BPF decode layer fills (decode.bpf.h),
+ * the record ioastrace sends, its text and JSON output, and its --fields
+ * listing, which tests compare with docs/events.md and the perf report.
+ * Included by BPF code (after vmlinux.h) and by user space (after
+ * <linux/types.h>).
  */
 #ifndef __IOMMUTRACE_H
 #define __IOMMUTRACE_H
@@ -58,75 +62,191 @@ enum iommutrace_event_type {
 };
 #undef IT_ENUM
 
-/*
- * One traced event, as the tracepoint's fields say it (docs/events.md).
- * Fields an event does not have are 0.  Units: ns, bytes (iova, length,
- * unmapped, user_va, page_size), PAGE_SIZE pages (npages, npinned, total,
- * locked, limit).
- */
-struct iommutrace_event {
-	__u64 ts_ns;		/* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u64 lat_ns;		/* since entry of the iommufd ioctl, 0: none */
-	__u64 iova;		/* map, unmap, access pin, fault addr; copy: src */
-	__u64 iova2;		/* copy: destination IOVA */
-	__u64 length;		/* bytes */
-	__u64 unmapped;		/* unmap: bytes actually unmapped */
-	__u64 user_va;		/* map, pin, pin_fail: user address */
-	__u64 npages;		/* pin/unpin: pages (un)charged; pin_fail: asked */
-	__u64 npinned;		/* pin/unpin: pinned pages of the range after */
-	__u64 total;		/* pin/unpin: pages of the range */
-	__u64 locked;		/* pin/unpin: locked_vm charged, after */
-	__u64 limit;		/* pin/unpin: RLIMIT_MEMLOCK of the charged pid */
-	__u64 page_size;	/* get_dirty_bitmap: bytes per bit */
-	__u32 pid;		/* tgid */
-	__u32 tid;
-	__u32 ioas;		/* IOAS id; copy: source; access: old IOAS */
-	__u32 ioas2;		/* copy: destination; access: new IOAS */
-	__u32 unpin_ioas;	/* access change/pin: access->ioas_unpin */
-	__u32 hwpt;		/* HWPT id (attach/replace: the one tried) */
-	__u32 hwpt2;		/* replace: old HWPT */
-	__u32 dev;		/* iommufd device id */
-	__u32 access;		/* access id */
-	__u32 pt;		/* hwpt_alloc, attach/replace: id user space gave */
-	__u32 flags;		/* the event's uAPI flags; fault: perm */
-	__u32 data_type;	/* hwpt_alloc, invalidate */
-	__u32 count;		/* attach/replace/detach: devices of the group
-				 * attached after; invalidate: entries asked;
-				 * fault_deliver: faults in the group */
-	__u32 done;		/* invalidate: entries handled */
-	__u32 fault;		/* fault object id */
-	__u32 grpid;		/* fault: page request group index */
-	__u32 cookie;		/* fault_respond */
-	__u32 uid;		/* pin/unpin: charged uid */
-	__u32 mem_pid;		/* pin/unpin/pin_fail: whose memory (tgid) */
-	__u32 pasid;		/* VT-d, fault: PASID */
-	__u32 did;		/* VT-d domain id */
-	__s32 ret;		/* 0 or -errno */
-	__u16 type;		/* enum iommutrace_event_type */
-	__u8 auto_domain;	/* hwpt_alloc: automatic domain;
-				 * fault_respond: iommufd answered itself */
-	__u8 enforced;		/* HWPT enforces coherency (bind: capable);
-				 * set_dirty: enable; msi: new cookie */
-	__u8 reason;		/* VT-d cc/attach reason, PASID pgtt, pin mode;
-				 * fault_respond: code */
-	__u8 nested;		/* HWPT is nested */
-	__u8 compat;		/* map/unmap: VFIO type1 compat ioctl */
-	__u8 injected;		/* pin_fail: fault injection */
-	__u8 remote;		/* pin_fail: pinning another process's memory */
-	__u8 pad[7];
-	char comm[IT_COMM_LEN];
-	char name[IT_NAME_LEN];	/* device name (e.g. 0000:00:04.0) */
-	/* VT-d events */
-	__u64 wait_ns;		/* qi_wait: ns qi_submit_sync() waited */
-	__u32 ndesc;		/* qi_wait: descriptors submitted */
-	__u16 qi_types;		/* qi_wait: bit n set: descriptor type n */
-	__u16 old_did;		/* pasid_setup -EBUSY: did of the entry found */
-	__u8 dom_type;		/* attach/detach: enum it_vtd_dom */
-	__u8 state;		/* pasid_teardown: enum it_pasid_state;
-				 * qi_wait: 1 if the wait drains page requests */
-	__u8 vtd_pad[6];
-	char iommu[IT_COMM_LEN];	/* VT-d events: the IOMMU (dmar0) */
+/* The same numbers by tracepoint name: IT_EV_iommufd_ioas_map */
+#define IT_ENUM_BYNAME(e, name, sys)	IT_EV_##name = IT_##e,
+enum iommutrace_event_name {
+	IOMMUTRACE_EVENTS(IT_ENUM_BYNAME)
 };
+#undef IT_ENUM_BYNAME
+
+/*
+ * The fields of each event: F(event, type, name, kind), in output order.
+ * The name is the tracepoint's field name (the JSON key; the text key drops
+ * a trailing "_id").  Types: u8..u64, s32, strN (char[N], NUL-padded).
+ * Kinds say how a value prints and what it means to a filter:
+ *   DEC	decimal
+ *   HEX	0x... in text, a number in JSON
+ *   IOAS	an IOAS id (decimal; what --ioas matches)
+ *   DEV	an iommufd device id (decimal; what --dev matches)
+ *   STR	a string
+ *   ACCOUNT, CODE, CC, ATTACH, PGTT, DOMTYPE, PASIDST: an enum, printed
+ *	by name in text and JSON (it_enum_name())
+ * Units: bytes for IOVAs, addresses and lengths; PAGE_SIZE pages for
+ * npages, npinned, total_pages, locked, limit; ns for wait_ns.  Each field
+ * is documented in docs/events.md, from the tracepoint's kernel-doc.
+ */
+#define IT_F_iommufd_ioas_alloc(F, E)	F(E, u32, ioas_id, IOAS)
+#define IT_F_iommufd_ioas_destroy(F, E)	F(E, u32, ioas_id, IOAS)
+#define IT_F_iommufd_hwpt_alloc(F, E)					\
+	F(E, u32, hwpt_id, DEC) F(E, u32, pt_id, DEC)			\
+	F(E, u32, ioas_id, IOAS) F(E, u32, dev_id, DEV)			\
+	F(E, u32, flags, HEX) F(E, u32, data_type, DEC)			\
+	F(E, u8, nested, DEC) F(E, u8, auto_domain, DEC)		\
+	F(E, u8, enforce_cc, DEC)
+#define IT_F_iommufd_hwpt_destroy(F, E)					\
+	F(E, u32, hwpt_id, DEC) F(E, u32, ioas_id, IOAS) F(E, u8, nested, DEC)
+#define IT_F_iommufd_device_bind(F, E)					\
+	F(E, u32, dev_id, DEV) F(E, str32, device, STR)			\
+	F(E, u8, cc_capable, DEC)
+#define IT_F_iommufd_device_unbind(F, E)				\
+	F(E, u32, dev_id, DEV) F(E, str32, device, STR)
+#define IT_F_iommufd_access_create(F, E)	F(E, u32, access_id, DEC)
+#define IT_F_iommufd_access_destroy(F, E)	F(E, u32, access_id, DEC)
+#define IT_F_iommufd_device_attach(F, E)				\
+	F(E, u32, dev_id, DEV) F(E, u32, hwpt_id, DEC)			\
+	F(E, u32, ioas_id, IOAS) F(E, u32, pt_id, DEC)			\
+	F(E, u8, enforce_cc, DEC) F(E, u32, group_devices, DEC)
+#define IT_F_iommufd_device_replace(F, E)				\
+	F(E, u32, dev_id, DEV) F(E, u32, hwpt_id, DEC)			\
+	F(E, u32, old_hwpt_id, DEC) F(E, u32, ioas_id, IOAS)		\
+	F(E, u32, pt_id, DEC) F(E, u8, enforce_cc, DEC)			\
+	F(E, u32, group_devices, DEC)
+#define IT_F_iommufd_device_detach(F, E)				\
+	F(E, u32, dev_id, DEV) F(E, u32, hwpt_id, DEC)			\
+	F(E, u32, ioas_id, IOAS) F(E, u32, group_devices, DEC)
+#define IT_F_iommufd_access_change_ioas(F, E)				\
+	F(E, u32, access_id, DEC) F(E, u32, old_ioas_id, IOAS)		\
+	F(E, u32, unpin_ioas_id, IOAS) F(E, u32, new_ioas_id, IOAS)
+#define IT_F_iommufd_access_unmap_begin(F, E)				\
+	F(E, u32, access_id, DEC) F(E, u32, ioas_id, IOAS)		\
+	F(E, u64, iova, HEX) F(E, u64, length, DEC)
+#define IT_F_iommufd_access_unmap_end(F, E)				\
+	IT_F_iommufd_access_unmap_begin(F, E)
+#define IT_F_iommufd_ioas_map(F, E)					\
+	F(E, u32, ioas_id, IOAS) F(E, u64, iova, HEX)			\
+	F(E, u64, length, DEC) F(E, u64, user_va, HEX)			\
+	F(E, u32, flags, HEX) F(E, u8, compat, DEC)
+#define IT_F_iommufd_ioas_unmap(F, E)					\
+	F(E, u32, ioas_id, IOAS) F(E, u64, iova, HEX)			\
+	F(E, u64, length, DEC) F(E, u64, unmapped, DEC)			\
+	F(E, u8, compat, DEC)
+#define IT_F_iommufd_ioas_copy(F, E)					\
+	F(E, u32, src_ioas_id, IOAS) F(E, u32, dst_ioas_id, IOAS)	\
+	F(E, u64, src_iova, HEX) F(E, u64, dst_iova, HEX)		\
+	F(E, u64, length, DEC) F(E, u32, flags, HEX)
+#define IT_F_iommufd_pages_pin(F, E)					\
+	F(E, u64, user_va, HEX) F(E, u64, npages, DEC)			\
+	F(E, u64, npinned, DEC) F(E, u64, total_pages, DEC)		\
+	F(E, u8, account_mode, ACCOUNT) F(E, u64, locked, DEC)		\
+	F(E, u64, limit, DEC) F(E, u32, uid, DEC) F(E, u32, owner_pid, DEC)
+#define IT_F_iommufd_pages_unpin(F, E)	IT_F_iommufd_pages_pin(F, E)
+#define IT_F_iommufd_pages_pin_fail(F, E)				\
+	F(E, u64, user_va, HEX) F(E, u64, npages, DEC)			\
+	F(E, u32, owner_pid, DEC) F(E, u8, injected, DEC)		\
+	F(E, u8, remote, DEC)
+#define IT_F_iommufd_access_pin(F, E)					\
+	F(E, u32, access_id, DEC) F(E, u32, ioas_id, IOAS)		\
+	F(E, u32, unpin_ioas_id, IOAS) F(E, u64, iova, HEX)		\
+	F(E, u64, length, DEC) F(E, u32, flags, HEX)
+#define IT_F_iommufd_access_unpin(F, E)					\
+	F(E, u32, access_id, DEC) F(E, u32, ioas_id, IOAS)		\
+	F(E, u64, iova, HEX) F(E, u64, length, DEC)
+#define IT_F_iommufd_group_setup_msi(F, E)				\
+	F(E, u32, hwpt_id, DEC) F(E, u32, ioas_id, IOAS)		\
+	F(E, s32, group_id, DEC) F(E, u64, sw_msi_start, HEX)		\
+	F(E, u8, new_cookie, DEC)
+#define IT_F_iommufd_hwpt_invalidate(F, E)				\
+	F(E, u32, hwpt_id, DEC) F(E, u32, data_type, DEC)		\
+	F(E, u32, entry_num, DEC) F(E, u32, done_num, DEC)
+#define IT_F_iommufd_hwpt_set_dirty_tracking(F, E)			\
+	F(E, u32, hwpt_id, DEC) F(E, u8, enable, DEC)
+#define IT_F_iommufd_hwpt_get_dirty_bitmap(F, E)			\
+	F(E, u32, hwpt_id, DEC) F(E, u64, iova, HEX)			\
+	F(E, u64, length, DEC) F(E, u64, page_size, DEC)		\
+	F(E, u32, flags, HEX)
+#define IT_F_iommufd_fault_deliver(F, E)				\
+	F(E, u32, fault_id, DEC) F(E, u32, hwpt_id, DEC)		\
+	F(E, u32, dev_id, DEV) F(E, u32, pasid, DEC)			\
+	F(E, u32, grpid, DEC) F(E, u32, perm, HEX)			\
+	F(E, u64, addr, HEX) F(E, u32, fault_count, DEC)
+#define IT_F_iommufd_fault_respond(F, E)				\
+	F(E, u32, fault_id, DEC) F(E, u32, dev_id, DEV)			\
+	F(E, u32, grpid, DEC) F(E, u32, cookie, DEC)			\
+	F(E, u8, code, CODE) F(E, u8, auto_response, DEC)
+#define IT_F_dmar_enforce_cc(F, E)					\
+	F(E, str16, iommu, STR) F(E, u16, did, DEC)			\
+	F(E, u8, enforced, DEC) F(E, u8, reason, CC)
+#define IT_F_dmar_domain_attach(F, E)					\
+	F(E, str32, device, STR) F(E, str16, iommu, STR)		\
+	F(E, u32, pasid, DEC) F(E, u8, type, DOMTYPE)			\
+	F(E, u16, did, DEC) F(E, u8, reason, ATTACH)
+#define IT_F_dmar_domain_detach(F, E)					\
+	F(E, str32, device, STR) F(E, str16, iommu, STR)		\
+	F(E, u32, pasid, DEC) F(E, u8, type, DOMTYPE)			\
+	F(E, u16, did, DEC)
+#define IT_F_dmar_pasid_setup(F, E)					\
+	F(E, str32, device, STR) F(E, str16, iommu, STR)		\
+	F(E, u32, pasid, DEC) F(E, u16, did, DEC)			\
+	F(E, u8, pgtt, PGTT) F(E, u16, old_did, DEC)
+#define IT_F_dmar_pasid_teardown(F, E)					\
+	F(E, str32, device, STR) F(E, str16, iommu, STR)		\
+	F(E, u32, pasid, DEC) F(E, u16, did, DEC)			\
+	F(E, u8, pgtt, PGTT) F(E, u8, state, PASIDST)			\
+	F(E, u8, fault_ignore, DEC)
+#define IT_F_dmar_qi_wait(F, E)						\
+	F(E, str16, iommu, STR) F(E, u32, count, DEC)			\
+	F(E, u16, types, HEX) F(E, u8, drain, DEC)			\
+	F(E, u64, wait_ns, DEC)
+/* did -1: no domain id; pasid (u32)-1: none (printed "none"/null).  The
+ * iommufd attachment and the map history are ioastrace's (struct
+ * it_fault_hist), after this part of the record. */
+#define IT_F_dmar_fault(F, E)						\
+	F(E, str32, device, STR) F(E, str16, iommu, STR)		\
+	F(E, u16, segment, DEC) F(E, u16, source_id, DEC)		\
+	F(E, u64, addr, HEX) F(E, u8, read, DEC)			\
+	F(E, u8, reason, DEC) F(E, str64, reason_name, STR)		\
+	F(E, s32, did, DEC) F(E, u32, pasid, DEC)
+
+typedef __u8 it_u8;
+typedef __u16 it_u16;
+typedef __u32 it_u32;
+typedef __u64 it_u64;
+typedef __s32 it_s32;
+typedef char it_str16[16];
+typedef char it_str32[32];
+typedef char it_str64[64];
+
+/* struct it_<tracepoint>: one event's fields */
+#define IT_MEMBER(E, type, name, kind)	it_##type name;
+#define IT_STRUCT(e, name, sys)	struct it_##name { IT_F_##name(IT_MEMBER, name) };
+IOMMUTRACE_EVENTS(IT_STRUCT)
+#undef IT_STRUCT
+#undef IT_MEMBER
+
+/* What every event has.  ts_ns: bpf_ktime_get_ns() (CLOCK_MONOTONIC);
+ * lat_ns: ns since the current thread entered its iommufd ioctl, 0: not in
+ * one (or not measured); ret: 0 or -errno (events without a result: 0);
+ * size: bytes of the event's struct after the header. */
+struct it_hdr {
+	__u64 ts_ns;
+	__u64 lat_ns;
+	__u32 pid;		/* tgid; 0 for dmar_fault (an interrupt) */
+	__u32 tid;
+	__s32 ret;
+	__u16 type;		/* enum iommutrace_event_type */
+	__u16 size;
+	char comm[IT_COMM_LEN];	/* dmar_fault: the IOMMU's name */
+};
+
+/* One decoded event: the header and the event's own struct */
+#define IT_UNION(e, name, sys)	struct it_##name name;
+struct it_event {
+	struct it_hdr h;
+	union {
+		IOMMUTRACE_EVENTS(IT_UNION)
+	} u;
+};
+#undef IT_UNION
 
 /* The kernel's enum dmar_trace_dom: the kind of domain attached */
 enum it_vtd_dom {
@@ -140,7 +260,6 @@ enum it_vtd_dom {
  * device attached to that IOAS is matched against it, newest first.
  */
 #define IT_HIST_OPS	64	/* power of 2 */
-#define IT_REASON_LEN	64
 
 enum it_hist_kind { IT_HIST_MAP, IT_HIST_UNMAP, IT_HIST_COPY };
 
@@ -162,26 +281,24 @@ struct it_hist_op {		/* 48 bytes */
 	char comm[IT_COMM_LEN];
 };
 
-/* The tail of an IT_VTD_DMA_FAULT record (after struct iommutrace_event,
- * whose iova is the fault address, reason the fault reason code, pasid,
- * did (-1: none), name the device, dev/ioas/hwpt its iommufd attachment) */
-struct it_fault {
+/* ioastrace's tail of a dmar_fault record: the faulting device's iommufd
+ * attachment and what the history says of the address */
+struct it_fault_hist {
 	struct it_hist_op last_map;	/* valid if map_state == IT_HIST_FOUND */
 	struct it_hist_op last_unmap;	/* valid if unmap_state == ... */
 	__u64 hist_ops;		/* operations recorded on the IOAS while traced */
-	__u16 segment;		/* PCI segment */
-	__u16 source_id;	/* requester id: bus << 8 | devfn */
-	__u8 read;		/* 1 read, 0 write */
+	__u32 dev_id;		/* iommufd device id, 0: not attached (known) */
+	__u32 ioas_id;
+	__u32 hwpt_id;
 	__u8 map_state;		/* enum it_hist_state */
 	__u8 unmap_state;
-	__u8 pad;
-	char iommu[IT_COMM_LEN];
-	char reason_str[IT_REASON_LEN];
+	__u8 pad[2];
 };
 
-struct iommutrace_fault_event {
-	struct iommutrace_event e;
-	struct it_fault f;
+struct it_fault_record {
+	struct it_hdr h;
+	struct it_dmar_fault f;
+	struct it_fault_hist hist;
 };
 
 #endif /* __IOMMUTRACE_H */

@@ -180,3 +180,23 @@ int it_event_index(const char *tp)
 			return i;
 	return -1;
 }
+
+int it_autoload_events(struct bpf_object *obj, unsigned long long events)
+{
+	struct bpf_program *prog;
+	int off = 0;
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+		int type;
+
+		if (strncmp(sec, "tp_btf/", 7))
+			continue;
+		type = it_event_index(sec + 7);
+		if (type >= 0 && (events & (1ULL << type)))
+			continue;
+		bpf_program__set_autoload(prog, false);
+		off++;
+	}
+	return off;
+}

@@ -45,6 +45,13 @@ struct bpf_object;
  */
 int it_skip_missing_tracepoints(const char *tool, struct bpf_object *obj);
 
+/*
+ * Before loading OBJ: do not load the decode layer's programs (tp_btf) of
+ * events outside EVENTS (a bit per enum iommutrace_event_type): a tool
+ * loads only what it consumes.  Returns how many were left out.
+ */
+int it_autoload_events(struct bpf_object *obj, unsigned long long events);
+
 /* One line on stderr explaining a failed skeleton load (err: -errno) */
 void it_load_error(const char *tool, int err, bool verbose);
 

@@ -158,22 +158,31 @@ static void test_json_string(void **state)
 	free(buf);
 }
 
-static struct iommutrace_event map_event(void)
-{
-	struct iommutrace_event e = {
-		.ts_ns = 5000000000ULL, .lat_ns = 12345, .type = IT_IOAS_MAP,
-		.pid = 100, .tid = 101, .ioas = 3, .iova = 0x1000000,
-		.length = 8192, .user_va = 0x7f0000001000, .flags = 7,
-		.compat = 1, .ret = -ENOENT,
-	};
+/* An event of tracepoint NAME, its header sized for it */
+#define EVENT(name, ...)						\
+	((struct it_event){ .h = { .type = IT_EV_##name,		\
+				   .size = sizeof(struct it_##name) },	\
+			    .u.name = { __VA_ARGS__ } })
 
-	memcpy(e.comm, "qemu\"x\n", 8);
+static struct it_event map_event(void)
+{
+	struct it_event e = EVENT(iommufd_ioas_map, .ioas_id = 3,
+				  .iova = 0x1000000, .length = 8192,
+				  .user_va = 0x7f0000001000, .flags = 7,
+				  .compat = 1);
+
+	e.h.ts_ns = 5000000000ULL;
+	e.h.lat_ns = 12345;
+	e.h.pid = 100;
+	e.h.tid = 101;
+	e.h.ret = -ENOENT;
+	memcpy(e.h.comm, "qemu\"x\n", 8);
 	return e;
 }
 
 static void test_json_record(void **state)
 {
-	struct iommutrace_event e = map_event();
+	struct it_event e = map_event();
 	struct it_clock clk = { 0 };
 	char *buf = NULL;
 
@@ -191,13 +200,13 @@ static void test_json_record(void **state)
 
 static void test_json_comm_full_length(void **state)
 {
-	struct iommutrace_event e = map_event();
+	struct it_event e = map_event();
 	struct it_clock clk = { 0 };
 	char *buf = NULL;
 
 	(void)state;
-	memset(e.comm, 'x', sizeof(e.comm));	/* no NUL: must not overrun */
-	e.ret = 0;
+	memset(e.h.comm, 'x', sizeof(e.h.comm));	/* no NUL: must not overrun */
+	e.h.ret = 0;
 	CAPTURE(buf, it_print_json(out, &e, &clk));
 	assert_non_null(strstr(buf, "\"comm\":\"xxxxxxxxxxxxxxxx\",\"ret\":0,\"errno\":null"));
 	free(buf);
@@ -205,7 +214,7 @@ static void test_json_comm_full_length(void **state)
 
 static void test_text_record(void **state)
 {
-	struct iommutrace_event e = map_event();
+	struct it_event e = map_event();
 	struct it_clock clk = { 0 };
 	char *buf = NULL;
 
@@ -217,8 +226,8 @@ static void test_text_record(void **state)
 	assert_non_null(strstr(buf, "ENOENT"));
 	assert_non_null(strstr(buf, " ioas=3 iova=0x1000000 length=8192 user_va=0x7f0000001000 flags=0x7 compat=1\n"));
 	free(buf);
-	e.ts_ns += 1500000;				/* relative time */
-	e.lat_ns = 0;
+	e.h.ts_ns += 1500000;				/* relative time */
+	e.h.lat_ns = 0;
 	CAPTURE(buf, it_print_text(out, &e, &clk));
 	assert_non_null(strstr(buf, "0.001500"));
 	free(buf);
@@ -226,18 +235,27 @@ static void test_text_record(void **state)
 
 static void test_text_names(void **state)
 {
-	struct iommutrace_event e = { .type = IT_VTD_ENFORCE_CC, .reason = 3 };
+	struct it_event e = EVENT(dmar_enforce_cc, .reason = 3);
 	struct it_clock clk = { 0 };
 	char *buf = NULL;
 
 	(void)state;
 	CAPTURE(buf, it_print_text(out, &e, &clk));
-	assert_non_null(strstr(buf, " enforced=0 reason=has_mappings\n"));
+	assert_non_null(strstr(buf, " iommu=- did=0 enforced=0 reason=has_mappings\n"));
 	free(buf);
-	e = (struct iommutrace_event){ .type = IT_DEVICE_BIND, .dev = 1 };
-	memset(e.name, 'n', sizeof(e.name));		/* no NUL */
+	e = EVENT(iommufd_device_bind, .dev_id = 1);
+	memset(e.u.iommufd_device_bind.device, 'n',
+	       sizeof(e.u.iommufd_device_bind.device));	/* no NUL */
 	CAPTURE(buf, it_print_json(out, &e, &clk));
 	assert_non_null(strstr(buf, "\"device\":\"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\""));
+	free(buf);
+	CAPTURE(buf, it_print_text(out, &e, &clk));
+	assert_non_null(strstr(buf, " device=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn cc_capable=0\n"));
+	free(buf);
+	/* a value out of the kernel enum's range */
+	e = EVENT(dmar_domain_attach, .type = 9, .reason = 200);
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_non_null(strstr(buf, "\"type\":\"unknown\",\"did\":0,\"reason\":\"unknown\"}\n"));
 	free(buf);
 }
 
@@ -259,14 +277,15 @@ static int count_of(const char *haystack, const char *needle)
  */
 static void test_v2_fields(void **state)
 {
-	struct iommutrace_event e = {
-		.type = IT_DEVICE_ATTACH, .pid = 7, .dev = 1, .hwpt = 3,
-		.ioas = 2, .enforced = 1, .count = 2, .ret = -EINVAL,
-	};
+	struct it_event e = EVENT(iommufd_device_attach, .dev_id = 1,
+				  .hwpt_id = 3, .ioas_id = 2, .enforce_cc = 1,
+				  .group_devices = 2);
 	struct it_clock clk = { 0 };
 	char *buf = NULL;
 
 	(void)state;
+	e.h.pid = 7;
+	e.h.ret = -EINVAL;
 	CAPTURE(buf, it_print_json(out, &e, &clk));
 	assert_non_null(strstr(buf, ",\"dev_id\":1,\"hwpt_id\":3,\"ioas_id\":2,"
 				    "\"pt_id\":0,\"enforce_cc\":1,"
@@ -276,9 +295,8 @@ static void test_v2_fields(void **state)
 	assert_non_null(strstr(buf, "EINVAL     dev=1 hwpt=3 ioas=2 pt=0 enforce_cc=1 group_devices=2\n"));
 	free(buf);
 
-	e = (struct iommutrace_event){ .type = IT_HWPT_ALLOC, .hwpt = 5,
-				       .pt = 4, .ioas = 2, .dev = 1,
-				       .nested = 1 };
+	e = EVENT(iommufd_hwpt_alloc, .hwpt_id = 5, .pt_id = 4, .ioas_id = 2,
+		  .dev_id = 1, .nested = 1);
 	CAPTURE(buf, it_print_json(out, &e, &clk));
 	assert_non_null(strstr(buf, ",\"hwpt_id\":5,\"pt_id\":4,\"ioas_id\":2,"
 				    "\"dev_id\":1,\"flags\":0,\"data_type\":0,"
@@ -287,17 +305,16 @@ static void test_v2_fields(void **state)
 	assert_null(strstr(buf, "parent_id"));
 	free(buf);
 
-	e = (struct iommutrace_event){ .type = IT_DEVICE_BIND, .dev = 1,
-				       .enforced = 1 };
+	e = EVENT(iommufd_device_bind, .dev_id = 1, .cc_capable = 1);
 	CAPTURE(buf, it_print_json(out, &e, &clk));
 	assert_non_null(strstr(buf, ",\"cc_capable\":1}\n"));
 	free(buf);
 
 	/* the pinned memory's process is not the event's pid */
-	e = (struct iommutrace_event){ .type = IT_PAGES_PIN, .pid = 7,
-				       .mem_pid = 9, .npages = 8,
-				       .locked = 4095, .limit = 4096,
-				       .reason = 1, .ret = -ENOMEM };
+	e = EVENT(iommufd_pages_pin, .owner_pid = 9, .npages = 8,
+		  .locked = 4095, .limit = 4096, .account_mode = 1);
+	e.h.pid = 7;
+	e.h.ret = -ENOMEM;
 	CAPTURE(buf, it_print_json(out, &e, &clk));
 	assert_int_equal(count_of(buf, "\"pid\":"), 1);
 	assert_non_null(strstr(buf, "\"pid\":7,"));
@@ -306,56 +323,109 @@ static void test_v2_fields(void **state)
 				    "\"limit\":4096,\"uid\":0,\"owner_pid\":9}\n"));
 	free(buf);
 
-	e = (struct iommutrace_event){ .type = IT_ACCESS_PIN, .access = 6,
-				       .unpin_ioas = 2, .ret = -ENOENT };
+	e = EVENT(iommufd_access_pin, .access_id = 6, .unpin_ioas_id = 2);
+	e.h.ret = -ENOENT;
 	CAPTURE(buf, it_print_json(out, &e, &clk));
 	assert_non_null(strstr(buf, ",\"access_id\":6,\"ioas_id\":0,"
 				    "\"unpin_ioas_id\":2,"));
 	free(buf);
 
-	e = (struct iommutrace_event){ .type = IT_FAULT_RESPOND, .fault = 4,
-				       .reason = 1, .auto_domain = 1 };
+	e = EVENT(iommufd_fault_respond, .fault_id = 4, .code = 1,
+		  .auto_response = 1);
 	CAPTURE(buf, it_print_json(out, &e, &clk));
 	assert_non_null(strstr(buf, ",\"fault_id\":4,\"dev_id\":0,\"grpid\":0,"
 				    "\"cookie\":0,\"code\":\"invalid\","
 				    "\"auto_response\":1}\n"));
 	free(buf);
 	assert_int_equal(it_event_lookup("hwpt_enforce_cc"), -1);
+
+	/* a signed field */
+	e = EVENT(iommufd_group_setup_msi, .hwpt_id = 2, .group_id = -1,
+		  .sw_msi_start = 0x8000000);
+	CAPTURE(buf, it_print_text(out, &e, &clk));
+	assert_non_null(strstr(buf, " hwpt=2 ioas=0 group=-1 sw_msi_start=0x8000000 new_cookie=0\n"));
+	free(buf);
+}
+
+/* A record shorter than its event's struct (another build): the fields it
+ * does not hold are not printed, nothing is read past it */
+static void test_short_record(void **state)
+{
+	struct it_event e = map_event();
+	struct it_clock clk = { 0 };
+	char *buf = NULL;
+
+	(void)state;
+	e.h.size = offsetof(struct it_iommufd_ioas_map, length);
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_non_null(strstr(buf, "\"ioas_id\":3,\"iova\":16777216}\n"));
+	free(buf);
+}
+
+/* Every field of every event is inside its struct, with a known kind, and
+ * no event has a key twice */
+static void test_field_table(void **state)
+{
+	static const size_t sizes[IT_NR_EVENTS] = {
+#define SIZE(e, name, sys)	[IT_##e] = sizeof(struct it_##name),
+		IOMMUTRACE_EVENTS(SIZE)
+#undef SIZE
+	};
+	const struct it_field *f, *g;
+	int i;
+
+	(void)state;
+	for (i = 0; i < IT_NR_EVENTS; i++) {
+		f = it_event_fields(i);
+		assert_non_null(f);
+		assert_non_null(f->name);
+		for (; f->name; f++) {
+			assert_true(f->offset + f->size <= sizes[i]);
+			assert_true(f->kind < IT_K_NR);
+			assert_string_not_equal(it_kind_name(f->kind), "unknown");
+			for (g = f + 1; g->name; g++)
+				assert_string_not_equal(f->name, g->name);
+		}
+	}
+	assert_null(it_event_fields(IT_NR_EVENTS));
+	assert_null(it_event_fields(-1));
 }
 
 /* A DMA fault after an unmap, and one on an address never mapped */
 static void test_dma_fault(void **state)
 {
-	struct iommutrace_fault_event r = {
-		.e = { .ts_ns = 3000000000ULL, .type = IT_VTD_DMA_FAULT,
-		       .iova = 0x100000, .pasid = (__u32)-1, .did = 8,
-		       .reason = 6, .dev = 1, .ioas = 2, .hwpt = 3 },
-		.f = { .read = 1, .hist_ops = 2, .source_id = 0x30,
-		       .map_state = IT_HIST_FOUND,
-		       .unmap_state = IT_HIST_FOUND,
-		       .last_map = { .ts_ns = 2000000000ULL, .iova = 0x100000,
-				     .length = 0x2000, .pid = 42,
-				     .kind = IT_HIST_MAP },
-		       .last_unmap = { .ts_ns = 2900000000ULL,
-				       .iova = 0x100000, .length = 0x2000,
-				       .pid = 42, .kind = IT_HIST_UNMAP } },
+	struct it_fault_record r = {
+		.h = { .ts_ns = 3000000000ULL, .type = IT_VTD_DMA_FAULT,
+		       .size = sizeof(struct it_dmar_fault) },
+		.f = { .addr = 0x100000, .pasid = (__u32)-1, .did = 8,
+		       .reason = 6, .read = 1, .source_id = 0x30 },
+		.hist = { .dev_id = 1, .ioas_id = 2, .hwpt_id = 3,
+			  .hist_ops = 2, .map_state = IT_HIST_FOUND,
+			  .unmap_state = IT_HIST_FOUND,
+			  .last_map = { .ts_ns = 2000000000ULL,
+					.iova = 0x100000, .length = 0x2000,
+					.pid = 42, .kind = IT_HIST_MAP },
+			  .last_unmap = { .ts_ns = 2900000000ULL,
+					  .iova = 0x100000, .length = 0x2000,
+					  .pid = 42, .kind = IT_HIST_UNMAP } },
 	};
+	const struct it_event *e = (const struct it_event *)&r;
 	struct it_clock clk = { 0 };
 	char *buf = NULL;
 
 	(void)state;
-	strcpy(r.e.name, "0000:00:06.0");
-	strcpy(r.e.comm, "dmar0");
+	strcpy(r.f.device, "0000:00:06.0");
+	strcpy(r.h.comm, "dmar0");
 	strcpy(r.f.iommu, "dmar0");
-	strcpy(r.f.reason_str, "PTE Read access is not set");
-	strcpy(r.f.last_map.comm, "qemu");
-	strcpy(r.f.last_unmap.comm, "qemu");
-	CAPTURE(buf, it_print_text(out, &r.e, &clk));
+	strcpy(r.f.reason_name, "PTE Read access is not set");
+	strcpy(r.hist.last_map.comm, "qemu");
+	strcpy(r.hist.last_unmap.comm, "qemu");
+	CAPTURE(buf, it_print_text(out, e, &clk));
 	assert_non_null(strstr(buf, " device=0000:00:06.0 dev=1 ioas=2 hwpt=3 addr=0x100000 read reason=0x06 \"PTE Read access is not set\" did=8 pasid=none"
 				    " last_map=\"0x100000+0x2000 map by 42/qemu 1.000000 s before\""
 				    " last_unmap=\"0x100000+0x2000 unmap by 42/qemu 0.100000 s before\"\n"));
 	free(buf);
-	CAPTURE(buf, it_print_json(out, &r.e, &clk));
+	CAPTURE(buf, it_print_json(out, e, &clk));
 	assert_non_null(strstr(buf, ",\"device\":\"0000:00:06.0\",\"dev_id\":1,\"ioas_id\":2,\"hwpt_id\":3,"
 				    "\"iommu\":\"dmar0\",\"segment\":0,\"source_id\":48,\"addr\":1048576,"
 				    "\"access\":\"read\",\"reason\":6,"
@@ -366,21 +436,21 @@ static void test_dma_fault(void **state)
 				    "\"length\":8192},"));
 	free(buf);
 
-	r.e.iova = 0x300000;
-	r.e.did = (__u32)-1;
-	r.f.map_state = IT_HIST_NEVER;
-	r.f.unmap_state = IT_HIST_WRAPPED;
-	CAPTURE(buf, it_print_text(out, &r.e, &clk));
+	r.f.addr = 0x300000;
+	r.f.did = -1;
+	r.hist.map_state = IT_HIST_NEVER;
+	r.hist.unmap_state = IT_HIST_WRAPPED;
+	CAPTURE(buf, it_print_text(out, e, &clk));
 	assert_non_null(strstr(buf, " did=none pasid=none last_map=\"never mapped while traced\""
 				    " last_unmap=\"not in the last 64 operations on IOAS 2\"\n"));
 	free(buf);
-	CAPTURE(buf, it_print_json(out, &r.e, &clk));
+	CAPTURE(buf, it_print_json(out, e, &clk));
 	assert_non_null(strstr(buf, "\"did\":null,\"pasid\":null,\"history\":{\"kept\":64,\"ops_recorded\":2,"
 				    "\"last_map\":{\"state\":\"never_while_traced\"},"
 				    "\"last_unmap\":{\"state\":\"not_in_last_ops\"}}}\n"));
 	free(buf);
-	r.f.map_state = r.f.unmap_state = IT_HIST_NO_IOAS;
-	CAPTURE(buf, it_print_text(out, &r.e, &clk));
+	r.hist.map_state = r.hist.unmap_state = IT_HIST_NO_IOAS;
+	CAPTURE(buf, it_print_text(out, e, &clk));
 	assert_non_null(strstr(buf, "last_map=\"IOAS unknown: device attached before tracing\""));
 	free(buf);
 	assert_int_equal(it_event_lookup("dmar_fault"), IT_VTD_DMA_FAULT);
@@ -401,6 +471,8 @@ int main(void)
 		cmocka_unit_test(test_text_record),
 		cmocka_unit_test(test_text_names),
 		cmocka_unit_test(test_v2_fields),
+		cmocka_unit_test(test_short_record),
+		cmocka_unit_test(test_field_table),
 		cmocka_unit_test(test_dma_fault),
 	};
 

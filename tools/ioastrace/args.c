@@ -37,7 +37,7 @@ static const char doc[] =
 "records are reported on stderr as they happen, and counted on exit.\n"
 "Exit status: 0, 1 tracing failed, 2 bad usage, 3 cannot write output.";
 
-enum { OPT_IOAS = 0x100, OPT_DEV };
+enum { OPT_IOAS = 0x100, OPT_DEV, OPT_FIELDS };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (tgid) only", 0 },
@@ -53,6 +53,8 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "buffer", 'b', "MiB", 0, "Ring buffer size in MiB (default 16)", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
+	{ "fields", OPT_FIELDS, NULL, 0,
+	  "List each event's fields (JSON Lines: name, type, kind) and exit", 0 },
 	{ "help", 'h', NULL, 0, "Show this help", 0 },
 	{},
 };
@@ -167,6 +169,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		*ps->done = true;
+		break;
+	case OPT_FIELDS:
+		it_print_field_list(stdout);
 		*ps->done = true;
 		break;
 	case ARGP_KEY_ARG:

@@ -3,7 +3,9 @@
  * format.c - event names, errno names and the text / JSON Lines output of
  * ioastrace.  No BPF here: unit-tested on the host (tests/unit).
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 #include "ioastrace.h"
@@ -41,319 +43,150 @@ int it_event_lookup(const char *name)
 	return -1;
 }
 
+/* glibc's name of the errno ("ENOENT"), NULL if it has none */
 const char *it_errno_name(int err)
 {
-	static const struct { int err; const char *name; } names[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" },
-		{ EINTR, "EINTR" }, { EIO, "EIO" }, { ENXIO, "ENXIO" },
-		{ E2BIG, "E2BIG" }, { EBADF, "EBADF" }, { EAGAIN, "EAGAIN" },
-		{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" },
-		{ EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { ENODEV, "ENODEV" },
-		{ EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" },
-		{ EDEADLK, "EDEADLK" }, { ENOSYS, "ENOSYS" },
-		{ EOVERFLOW, "EOVERFLOW" }, { EOPNOTSUPP, "EOPNOTSUPP" },
-		{ ENOTTY, "ENOTTY" }, { ETIMEDOUT, "ETIMEDOUT" },
+	return strerrorname_np(err < 0 ? -err : err);
+}
+
+/* The fields of each event, from the definitions in iommutrace.h */
+#define IT_FIELD_DESC(E, type, name, kind)				\
+	{ #name, #type, offsetof(struct it_##E, name),			\
+	  sizeof(((struct it_##E *)0)->name), IT_K_##kind },
+#define IT_FIELD_TABLE(e, name, sys)					\
+	static const struct it_field fields_##name[] = {		\
+		IT_F_##name(IT_FIELD_DESC, name) { NULL, NULL, 0, 0, 0 } \
 	};
-	unsigned int i;
-
-	if (err < 0)
-		err = -err;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].err == err)
-			return names[i].name;
-	return NULL;
-}
-
-/* The fields of a record, and which each event has */
-enum fld {
-	F_END, F_IOAS, F_IOAS2, F_UNPIN_IOAS, F_HWPT, F_HWPT2, F_DEV, F_ACCESS,
-	F_PT, F_IOVA, F_IOVA2, F_LENGTH, F_UNMAPPED, F_USER_VA, F_NPAGES,
-	F_NPINNED, F_TOTAL, F_LOCKED, F_LIMIT, F_PAGE_SIZE, F_FLAGS,
-	F_DATA_TYPE, F_COUNT, F_DONE, F_FAULT, F_GRPID, F_COOKIE, F_UID,
-	F_MEM_PID, F_PASID, F_DID, F_AUTO, F_ENFORCED, F_REASON, F_NESTED,
-	F_COMPAT, F_INJECTED, F_REMOTE, F_NAME,
-	/* VT-d */
-	F_IOMMU, F_DOMTYPE, F_STATE, F_WAIT, F_NDESC, F_QITYPES, F_OLD_DID,
-	F_DRAIN,
+IOMMUTRACE_EVENTS(IT_FIELD_TABLE)
+#define IT_FIELD_PTR(e, name, sys)	[IT_##e] = fields_##name,
+static const struct it_field *const event_fields[IT_NR_EVENTS] = {
+	IOMMUTRACE_EVENTS(IT_FIELD_PTR)
 };
 
-struct field {
-	enum fld f;
-	const char *name;	/* JSON key; text key is the same without _id */
-};
-
-#define FIELDS(...) ((const struct field[]){ __VA_ARGS__, { F_END, NULL } })
-
-static const struct field *const event_fields[IT_NR_EVENTS] = {
-	[IT_IOAS_ALLOC] = FIELDS({ F_IOAS, "ioas_id" }),
-	[IT_IOAS_DESTROY] = FIELDS({ F_IOAS, "ioas_id" }),
-	[IT_HWPT_ALLOC] = FIELDS({ F_HWPT, "hwpt_id" }, { F_PT, "pt_id" },
-				 { F_IOAS, "ioas_id" }, { F_DEV, "dev_id" },
-				 { F_FLAGS, "flags" },
-				 { F_DATA_TYPE, "data_type" },
-				 { F_NESTED, "nested" },
-				 { F_AUTO, "auto_domain" },
-				 { F_ENFORCED, "enforce_cc" }),
-	[IT_HWPT_DESTROY] = FIELDS({ F_HWPT, "hwpt_id" }, { F_IOAS, "ioas_id" },
-				   { F_NESTED, "nested" }),
-	[IT_DEVICE_BIND] = FIELDS({ F_DEV, "dev_id" }, { F_NAME, "device" },
-				  { F_ENFORCED, "cc_capable" }),
-	[IT_DEVICE_UNBIND] = FIELDS({ F_DEV, "dev_id" }, { F_NAME, "device" }),
-	[IT_ACCESS_CREATE] = FIELDS({ F_ACCESS, "access_id" }),
-	[IT_ACCESS_DESTROY] = FIELDS({ F_ACCESS, "access_id" }),
-	[IT_DEVICE_ATTACH] = FIELDS({ F_DEV, "dev_id" }, { F_HWPT, "hwpt_id" },
-				    { F_IOAS, "ioas_id" }, { F_PT, "pt_id" },
-				    { F_ENFORCED, "enforce_cc" },
-				    { F_COUNT, "group_devices" }),
-	[IT_DEVICE_REPLACE] = FIELDS({ F_DEV, "dev_id" }, { F_HWPT, "hwpt_id" },
-				     { F_HWPT2, "old_hwpt_id" },
-				     { F_IOAS, "ioas_id" }, { F_PT, "pt_id" },
-				     { F_ENFORCED, "enforce_cc" },
-				     { F_COUNT, "group_devices" }),
-	[IT_DEVICE_DETACH] = FIELDS({ F_DEV, "dev_id" }, { F_HWPT, "hwpt_id" },
-				    { F_IOAS, "ioas_id" },
-				    { F_COUNT, "group_devices" }),
-	[IT_ACCESS_CHANGE_IOAS] = FIELDS({ F_ACCESS, "access_id" },
-					 { F_IOAS, "old_ioas_id" },
-					 { F_UNPIN_IOAS, "unpin_ioas_id" },
-					 { F_IOAS2, "new_ioas_id" }),
-	[IT_ACCESS_UNMAP_BEGIN] = FIELDS({ F_ACCESS, "access_id" },
-					 { F_IOAS, "ioas_id" },
-					 { F_IOVA, "iova" },
-					 { F_LENGTH, "length" }),
-	[IT_ACCESS_UNMAP_END] = FIELDS({ F_ACCESS, "access_id" },
-				       { F_IOAS, "ioas_id" }, { F_IOVA, "iova" },
-				       { F_LENGTH, "length" }),
-	[IT_IOAS_MAP] = FIELDS({ F_IOAS, "ioas_id" }, { F_IOVA, "iova" },
-			       { F_LENGTH, "length" }, { F_USER_VA, "user_va" },
-			       { F_FLAGS, "flags" }, { F_COMPAT, "compat" }),
-	[IT_IOAS_UNMAP] = FIELDS({ F_IOAS, "ioas_id" }, { F_IOVA, "iova" },
-				 { F_LENGTH, "length" },
-				 { F_UNMAPPED, "unmapped" },
-				 { F_COMPAT, "compat" }),
-	[IT_IOAS_COPY] = FIELDS({ F_IOAS, "src_ioas_id" },
-				{ F_IOAS2, "dst_ioas_id" },
-				{ F_IOVA, "src_iova" }, { F_IOVA2, "dst_iova" },
-				{ F_LENGTH, "length" }, { F_FLAGS, "flags" }),
-	[IT_PAGES_PIN] = FIELDS({ F_USER_VA, "user_va" },
-				{ F_NPAGES, "npages" }, { F_NPINNED, "npinned" },
-				{ F_TOTAL, "total_pages" },
-				{ F_REASON, "account_mode" },
-				{ F_LOCKED, "locked" }, { F_LIMIT, "limit" },
-				{ F_UID, "uid" }, { F_MEM_PID, "owner_pid" }),
-	[IT_PAGES_UNPIN] = FIELDS({ F_USER_VA, "user_va" },
-				  { F_NPAGES, "npages" },
-				  { F_NPINNED, "npinned" },
-				  { F_TOTAL, "total_pages" },
-				  { F_REASON, "account_mode" },
-				  { F_LOCKED, "locked" }, { F_LIMIT, "limit" },
-				  { F_UID, "uid" }, { F_MEM_PID, "owner_pid" }),
-	[IT_PAGES_PIN_FAIL] = FIELDS({ F_USER_VA, "user_va" },
-				     { F_NPAGES, "npages" },
-				     { F_MEM_PID, "owner_pid" },
-				     { F_INJECTED, "injected" },
-				     { F_REMOTE, "remote" }),
-	[IT_ACCESS_PIN] = FIELDS({ F_ACCESS, "access_id" },
-				 { F_IOAS, "ioas_id" },
-				 { F_UNPIN_IOAS, "unpin_ioas_id" },
-				 { F_IOVA, "iova" }, { F_LENGTH, "length" },
-				 { F_FLAGS, "flags" }),
-	[IT_ACCESS_UNPIN] = FIELDS({ F_ACCESS, "access_id" },
-				   { F_IOAS, "ioas_id" }, { F_IOVA, "iova" },
-				   { F_LENGTH, "length" }),
-	[IT_GROUP_SETUP_MSI] = FIELDS({ F_HWPT, "hwpt_id" },
-				      { F_IOVA, "sw_msi_start" },
-				      { F_ENFORCED, "new_cookie" }),
-	[IT_HWPT_INVALIDATE] = FIELDS({ F_HWPT, "hwpt_id" },
-				      { F_DATA_TYPE, "data_type" },
-				      { F_COUNT, "entry_num" },
-				      { F_DONE, "done_num" }),
-	[IT_HWPT_SET_DIRTY] = FIELDS({ F_HWPT, "hwpt_id" },
-				     { F_ENFORCED, "enable" }),
-	[IT_HWPT_GET_DIRTY] = FIELDS({ F_HWPT, "hwpt_id" }, { F_IOVA, "iova" },
-				     { F_LENGTH, "length" },
-				     { F_PAGE_SIZE, "page_size" },
-				     { F_FLAGS, "flags" }),
-	[IT_FAULT_DELIVER] = FIELDS({ F_FAULT, "fault_id" },
-				    { F_HWPT, "hwpt_id" }, { F_DEV, "dev_id" },
-				    { F_PASID, "pasid" }, { F_GRPID, "grpid" },
-				    { F_FLAGS, "perm" }, { F_IOVA, "addr" },
-				    { F_COUNT, "fault_count" }),
-	[IT_FAULT_RESPOND] = FIELDS({ F_FAULT, "fault_id" }, { F_DEV, "dev_id" },
-				    { F_GRPID, "grpid" },
-				    { F_COOKIE, "cookie" },
-				    { F_REASON, "code" },
-				    { F_AUTO, "auto_response" }),
-	[IT_VTD_ENFORCE_CC] = FIELDS({ F_IOMMU, "iommu" }, { F_DID, "did" },
-				     { F_ENFORCED, "enforced" },
-				     { F_REASON, "reason" }),
-	[IT_VTD_DOMAIN_ATTACH] = FIELDS({ F_NAME, "device" },
-					{ F_IOMMU, "iommu" },
-					{ F_PASID, "pasid" },
-					{ F_DOMTYPE, "type" }, { F_DID, "did" },
-					{ F_REASON, "reason" }),
-	[IT_VTD_DOMAIN_DETACH] = FIELDS({ F_NAME, "device" },
-					{ F_IOMMU, "iommu" },
-					{ F_PASID, "pasid" },
-					{ F_DOMTYPE, "type" }, { F_DID, "did" }),
-	[IT_VTD_PASID_SETUP] = FIELDS({ F_NAME, "device" }, { F_IOMMU, "iommu" },
-				      { F_PASID, "pasid" },
-				      { F_DID, "did" }, { F_REASON, "pgtt" },
-				      { F_OLD_DID, "old_did" }),
-	[IT_VTD_PASID_TEARDOWN] = FIELDS({ F_NAME, "device" },
-					 { F_IOMMU, "iommu" },
-					 { F_PASID, "pasid" }, { F_DID, "did" },
-					 { F_REASON, "pgtt" },
-					 { F_STATE, "state" },
-					 { F_ENFORCED, "fault_ignore" }),
-	[IT_VTD_QI_WAIT] = FIELDS({ F_IOMMU, "iommu" }, { F_NDESC, "count" },
-				  { F_QITYPES, "types" }, { F_DRAIN, "drain" },
-				  { F_WAIT, "wait_ns" }),
-};
-
-static const char *dom_type_name(int t)
+const struct it_field *it_event_fields(int type)
 {
-	static const char *const n[] = { "blocked", "identity", "first_level",
-					 "second_level", "nested", "sva" };
-
-	return t >= 0 && t < 6 ? n[t] : "unknown";
+	return type >= 0 && type < IT_NR_EVENTS ? event_fields[type] : NULL;
 }
 
-static const char *pasid_state_name(int st)
+static const char *const kind_names[IT_K_NR] = {
+	[IT_K_DEC] = "DEC", [IT_K_HEX] = "HEX", [IT_K_IOAS] = "IOAS",
+	[IT_K_DEV] = "DEV", [IT_K_STR] = "STR", [IT_K_ACCOUNT] = "ACCOUNT",
+	[IT_K_CODE] = "CODE", [IT_K_CC] = "CC", [IT_K_ATTACH] = "ATTACH",
+	[IT_K_PGTT] = "PGTT", [IT_K_DOMTYPE] = "DOMTYPE",
+	[IT_K_PASIDST] = "PASIDST",
+};
+
+const char *it_kind_name(int kind)
 {
-	static const char *const n[] = { "present", "fpd", "absent" };
-
-	return st >= 0 && st < 3 ? n[st] : "unknown";
+	return kind >= 0 && kind < IT_K_NR ? kind_names[kind] : "unknown";
 }
 
-static const char *reason_name(int type, int reason)
+/* The names of the kernel's enums the events record */
+const char *it_enum_name(int kind, unsigned long long v)
 {
 	static const char *const account[] = { "none", "user", "mm" };
+	static const char *const code[] = { "success", "invalid" };
 	static const char *const cc[] = { "enforced", "already_enforced",
 					  "no_snoop_control", "has_mappings" };
-	static const char *const pgtt[] = { "none", "first_level",
-					    "second_level", "nested",
-					    "pass_through" };
 	static const char *const attach[] = { "ok", "no_snoop_control",
 					      "no_dirty_tracking", "addr_width",
 					      "no_pasid", "dirty_pasid",
 					      "copied_context", "failed" };
-	static const char *const code[] = { "success", "invalid" };
+	static const char *const pgtt[] = { "none", "first_level",
+					    "second_level", "nested",
+					    "pass_through" };
+	static const char *const domtype[] = { "blocked", "identity",
+					       "first_level", "second_level",
+					       "nested", "sva" };
+	static const char *const pasidst[] = { "present", "fpd", "absent" };
+#define PICK(t)	(v < sizeof(t) / sizeof(t[0]) ? t[v] : "unknown")
 
-	switch (type) {
-	case IT_PAGES_PIN:
-	case IT_PAGES_UNPIN:
-		return reason < 3 ? account[reason] : "unknown";
-	case IT_FAULT_RESPOND:
-		return reason < 2 ? code[reason] : "unknown";
-	case IT_VTD_ENFORCE_CC:
-		return reason < 4 ? cc[reason] : "unknown";
-	case IT_VTD_DOMAIN_ATTACH:
-		return reason < 8 ? attach[reason] : "unknown";
-	default:
-		return reason >= 0 && reason < 5 ? pgtt[reason] : "unknown";
+	switch (kind) {
+	case IT_K_ACCOUNT: return PICK(account);
+	case IT_K_CODE: return PICK(code);
+	case IT_K_CC: return PICK(cc);
+	case IT_K_ATTACH: return PICK(attach);
+	case IT_K_PGTT: return PICK(pgtt);
+	case IT_K_DOMTYPE: return PICK(domtype);
+	case IT_K_PASIDST: return PICK(pasidst);
+	default: return "unknown";
+	}
+#undef PICK
+}
+
+/* A numeric field's value, sign-extended for the signed types */
+static long long field_signed(const void *p, const struct it_field *f)
+{
+	switch (f->size) {
+	case 1: return *(const __s8 *)p;
+	case 2: return *(const __s16 *)p;
+	case 4: return *(const __s32 *)p;
+	default: return *(const __s64 *)p;
 	}
 }
 
-static bool is_hex(enum fld f)
+static unsigned long long field_unsigned(const void *p,
+					 const struct it_field *f)
 {
-	return f == F_IOVA || f == F_IOVA2 || f == F_USER_VA || f == F_FLAGS ||
-	       f == F_QITYPES;
-}
-
-static __u64 field_value(const struct iommutrace_event *e, enum fld f)
-{
-	switch (f) {
-	case F_IOAS: return e->ioas;
-	case F_IOAS2: return e->ioas2;
-	case F_HWPT: return e->hwpt;
-	case F_HWPT2: return e->hwpt2;
-	case F_DEV: return e->dev;
-	case F_ACCESS: return e->access;
-	case F_PT: return e->pt;
-	case F_IOVA: return e->iova;
-	case F_IOVA2: return e->iova2;
-	case F_LENGTH: return e->length;
-	case F_UNMAPPED: return e->unmapped;
-	case F_USER_VA: return e->user_va;
-	case F_NPAGES: return e->npages;
-	case F_NPINNED: return e->npinned;
-	case F_TOTAL: return e->total;
-	case F_LOCKED: return e->locked;
-	case F_LIMIT: return e->limit;
-	case F_PAGE_SIZE: return e->page_size;
-	case F_UNPIN_IOAS: return e->unpin_ioas;
-	case F_DATA_TYPE: return e->data_type;
-	case F_COUNT: return e->count;
-	case F_DONE: return e->done;
-	case F_FAULT: return e->fault;
-	case F_GRPID: return e->grpid;
-	case F_COOKIE: return e->cookie;
-	case F_MEM_PID: return e->mem_pid;
-	case F_COMPAT: return e->compat;
-	case F_INJECTED: return e->injected;
-	case F_REMOTE: return e->remote;
-	case F_FLAGS: return e->flags;
-	case F_UID: return e->uid;
-	case F_PASID: return e->pasid;
-	case F_DID: return e->did;
-	case F_AUTO: return e->auto_domain;
-	case F_ENFORCED: return e->enforced;
-	case F_NESTED: return e->nested;
-	case F_WAIT: return e->wait_ns;
-	case F_NDESC: return e->ndesc;
-	case F_QITYPES: return e->qi_types;
-	case F_OLD_DID: return e->old_did;
-	case F_DRAIN: return e->state;
-	default: return 0;
+	switch (f->size) {
+	case 1: return *(const __u8 *)p;
+	case 2: return *(const __u16 *)p;
+	case 4: return *(const __u32 *)p;
+	default: return *(const __u64 *)p;
 	}
 }
 
-static void print_fields(FILE *out, const struct iommutrace_event *e,
-			 bool json)
+static void print_value(FILE *out, const void *payload,
+			const struct it_field *f, bool json)
 {
-	const struct field *fl = e->type < IT_NR_EVENTS ? event_fields[e->type] : NULL;
-	char name[IT_NAME_LEN + 1];
+	const char *p = (const char *)payload + f->offset;
+	unsigned long long v;
 
-	for (; fl && fl->f != F_END; fl++) {
-		const char *key = fl->name;
-		size_t len = strlen(key);
+	if (f->kind == IT_K_STR) {
+		if (json)
+			it_json_string(out, p, f->size);
+		else if (*p)
+			fprintf(out, "%.*s", (int)strnlen(p, f->size), p);
+		else
+			fputc('-', out);
+		return;
+	}
+	if (f->type[0] == 's') {
+		fprintf(out, "%lld", field_signed(p, f));
+		return;
+	}
+	v = field_unsigned(p, f);
+	if (f->kind >= IT_K_ACCOUNT) {
+		const char *n = it_enum_name(f->kind, v);
 
+		if (json)
+			it_json_string(out, n, strlen(n));
+		else
+			fputs(n, out);
+	} else if (f->kind == IT_K_HEX && !json) {
+		fprintf(out, "0x%llx", v);
+	} else {
+		fprintf(out, "%llu", v);
+	}
+}
+
+static void print_fields(FILE *out, const struct it_event *e, bool json)
+{
+	const struct it_field *f = it_event_fields(e->h.type);
+
+	for (; f && f->name; f++) {
+		size_t len = strlen(f->name);
+
+		if (f->offset + f->size > e->h.size)
+			break;		/* a record of another build */
 		if (json) {
-			fprintf(out, ",\"%s\":", key);
+			fprintf(out, ",\"%s\":", f->name);
 		} else {
-			if (len > 3 && !strcmp(key + len - 3, "_id"))
+			if (len > 3 && !strcmp(f->name + len - 3, "_id"))
 				len -= 3;
-			fprintf(out, " %.*s=", (int)len, key);
+			fprintf(out, " %.*s=", (int)len, f->name);
 		}
-		if (fl->f == F_NAME || fl->f == F_IOMMU) {
-			const char *src = fl->f == F_NAME ? e->name : e->iommu;
-			size_t n = fl->f == F_NAME ? IT_NAME_LEN : IT_COMM_LEN;
-
-			memcpy(name, src, n);
-			name[n] = '\0';
-			if (json)
-				it_json_string(out, src, n);
-			else
-				fputs(name[0] ? name : "-", out);
-		} else if (fl->f == F_REASON || fl->f == F_DOMTYPE ||
-			   fl->f == F_STATE) {
-			const char *r = fl->f == F_DOMTYPE ?
-				dom_type_name(e->dom_type) :
-				fl->f == F_STATE ? pasid_state_name(e->state) :
-				reason_name(e->type, e->reason);
-
-			if (json)
-				it_json_string(out, r, strlen(r));
-			else
-				fputs(r, out);
-		} else if (is_hex(fl->f)) {
-			fprintf(out, json ? "%llu" : "0x%llx",
-				(unsigned long long)field_value(e, fl->f));
-		} else {
-			fprintf(out, "%llu",
-				(unsigned long long)field_value(e, fl->f));
-		}
+		print_value(out, &e->u, f, json);
 	}
 }
 
@@ -371,9 +204,9 @@ static void format_wall(char *buf, size_t len, const struct it_clock *clk,
 
 /* --- DMA faults ---------------------------------------------------------- */
 
-static const struct it_fault *fault_of(const struct iommutrace_event *e)
+static const struct it_fault_record *fault_of(const struct it_event *e)
 {
-	return &((const struct iommutrace_fault_event *)e)->f;
+	return (const struct it_fault_record *)e;
 }
 
 static const char *const hist_states[] = {
@@ -397,21 +230,20 @@ static const char *hist_kind(int kind)
 
 /* last_map="0x100000+0x2000 map by 83/comm 0.475123 s before [at T]" */
 static void fault_hist_text(FILE *out, const char *key,
-			    const struct iommutrace_event *e,
+			    const struct it_fault_record *r,
 			    const struct it_hist_op *op, int state,
 			    const struct it_clock *clk)
 {
-	char comm[IT_COMM_LEN + 1], ts[32];
+	char ts[32];
 
 	fprintf(out, " %s=\"", key);
 	switch (state) {
 	case IT_HIST_FOUND:
-		memcpy(comm, op->comm, IT_COMM_LEN);
-		comm[IT_COMM_LEN] = '\0';
-		fprintf(out, "0x%llx+0x%llx %s by %u/%s %.6f s before",
+		fprintf(out, "0x%llx+0x%llx %s by %u/%.*s %.6f s before",
 			(unsigned long long)op->iova,
 			(unsigned long long)op->length, hist_kind(op->kind),
-			op->pid, comm, (e->ts_ns - op->ts_ns) / 1e9);
+			op->pid, (int)strnlen(op->comm, IT_COMM_LEN), op->comm,
+			(r->h.ts_ns - op->ts_ns) / 1e9);
 		if (clk->timestamp) {
 			format_wall(ts, sizeof(ts), clk, op->ts_ns);
 			fprintf(out, " at %s", ts);
@@ -423,7 +255,7 @@ static void fault_hist_text(FILE *out, const char *key,
 		break;
 	case IT_HIST_WRAPPED:
 		fprintf(out, "not in the last %d operations on IOAS %u",
-			IT_HIST_OPS, e->ioas);
+			IT_HIST_OPS, r->hist.ioas_id);
 		break;
 	default:
 		fputs("IOAS unknown: device attached before tracing", out);
@@ -431,33 +263,34 @@ static void fault_hist_text(FILE *out, const char *key,
 	fputc('"', out);
 }
 
-static void fault_text(FILE *out, const struct iommutrace_event *e,
+static void fault_text(FILE *out, const struct it_event *e,
 		       const struct it_clock *clk)
 {
-	const struct it_fault *f = fault_of(e);
-	char name[IT_NAME_LEN + 1];
+	const struct it_fault_record *r = fault_of(e);
+	const struct it_dmar_fault *f = &r->f;
 
-	memcpy(name, e->name, IT_NAME_LEN);
-	name[IT_NAME_LEN] = '\0';
-	fprintf(out, " device=%s dev=%u ioas=%u hwpt=%u addr=0x%llx %s reason=0x%02x \"%.*s\"",
-		name, e->dev, e->ioas, e->hwpt, (unsigned long long)e->iova,
-		f->read ? "read" : "write", e->reason, IT_REASON_LEN,
-		f->reason_str);
-	if ((int)e->did < 0)
+	fprintf(out, " device=%.*s dev=%u ioas=%u hwpt=%u addr=0x%llx %s reason=0x%02x \"%.*s\"",
+		(int)strnlen(f->device, sizeof(f->device)), f->device,
+		r->hist.dev_id, r->hist.ioas_id, r->hist.hwpt_id,
+		(unsigned long long)f->addr, f->read ? "read" : "write",
+		f->reason, (int)strnlen(f->reason_name, sizeof(f->reason_name)),
+		f->reason_name);
+	if (f->did < 0)
 		fputs(" did=none", out);
 	else
-		fprintf(out, " did=%u", e->did);
-	if (e->pasid == (__u32)-1)
+		fprintf(out, " did=%d", f->did);
+	if (f->pasid == (__u32)-1)
 		fputs(" pasid=none", out);
 	else
-		fprintf(out, " pasid=%u", e->pasid);
-	fault_hist_text(out, "last_map", e, &f->last_map, f->map_state, clk);
-	fault_hist_text(out, "last_unmap", e, &f->last_unmap, f->unmap_state,
-			clk);
+		fprintf(out, " pasid=%u", f->pasid);
+	fault_hist_text(out, "last_map", r, &r->hist.last_map,
+			r->hist.map_state, clk);
+	fault_hist_text(out, "last_unmap", r, &r->hist.last_unmap,
+			r->hist.unmap_state, clk);
 }
 
 static void fault_hist_json(FILE *out, const char *key,
-			    const struct iommutrace_event *e,
+			    const struct it_fault_record *r,
 			    const struct it_hist_op *op, int state)
 {
 	fprintf(out, ",\"%s\":{\"state\":\"%s\"", key,
@@ -465,7 +298,7 @@ static void fault_hist_json(FILE *out, const char *key,
 	if (state == IT_HIST_FOUND) {
 		fprintf(out, ",\"op\":\"%s\",\"ts_ns\":%llu,\"age_ns\":%llu,\"pid\":%u,\"comm\":",
 			hist_kind(op->kind), (unsigned long long)op->ts_ns,
-			(unsigned long long)(e->ts_ns - op->ts_ns), op->pid);
+			(unsigned long long)(r->h.ts_ns - op->ts_ns), op->pid);
 		it_json_string(out, op->comm, IT_COMM_LEN);
 		fprintf(out, ",\"iova\":%llu,\"length\":%llu",
 			(unsigned long long)op->iova,
@@ -474,31 +307,34 @@ static void fault_hist_json(FILE *out, const char *key,
 	fputc('}', out);
 }
 
-static void fault_json(FILE *out, const struct iommutrace_event *e)
+static void fault_json(FILE *out, const struct it_event *e)
 {
-	const struct it_fault *f = fault_of(e);
+	const struct it_fault_record *r = fault_of(e);
+	const struct it_dmar_fault *f = &r->f;
 
 	fputs(",\"device\":", out);
-	it_json_string(out, e->name, IT_NAME_LEN);
+	it_json_string(out, f->device, sizeof(f->device));
 	fprintf(out, ",\"dev_id\":%u,\"ioas_id\":%u,\"hwpt_id\":%u,\"iommu\":",
-		e->dev, e->ioas, e->hwpt);
-	it_json_string(out, f->iommu, IT_COMM_LEN);
+		r->hist.dev_id, r->hist.ioas_id, r->hist.hwpt_id);
+	it_json_string(out, f->iommu, sizeof(f->iommu));
 	fprintf(out, ",\"segment\":%u,\"source_id\":%u,\"addr\":%llu,\"access\":\"%s\",\"reason\":%u,\"reason_name\":",
-		f->segment, f->source_id, (unsigned long long)e->iova,
-		f->read ? "read" : "write", e->reason);
-	it_json_string(out, f->reason_str, IT_REASON_LEN);
-	if ((int)e->did < 0)
+		f->segment, f->source_id, (unsigned long long)f->addr,
+		f->read ? "read" : "write", f->reason);
+	it_json_string(out, f->reason_name, sizeof(f->reason_name));
+	if (f->did < 0)
 		fputs(",\"did\":null", out);
 	else
-		fprintf(out, ",\"did\":%u", e->did);
-	if (e->pasid == (__u32)-1)
+		fprintf(out, ",\"did\":%d", f->did);
+	if (f->pasid == (__u32)-1)
 		fputs(",\"pasid\":null", out);
 	else
-		fprintf(out, ",\"pasid\":%u", e->pasid);
+		fprintf(out, ",\"pasid\":%u", f->pasid);
 	fprintf(out, ",\"history\":{\"kept\":%d,\"ops_recorded\":%llu",
-		IT_HIST_OPS, (unsigned long long)f->hist_ops);
-	fault_hist_json(out, "last_map", e, &f->last_map, f->map_state);
-	fault_hist_json(out, "last_unmap", e, &f->last_unmap, f->unmap_state);
+		IT_HIST_OPS, (unsigned long long)r->hist.hist_ops);
+	fault_hist_json(out, "last_map", r, &r->hist.last_map,
+			r->hist.map_state);
+	fault_hist_json(out, "last_unmap", r, &r->hist.last_unmap,
+			r->hist.unmap_state);
 	fputc('}', out);
 }
 
@@ -509,66 +345,83 @@ void it_print_header(FILE *out, const struct it_clock *clk)
 		"LAT(us)", "RET", "DETAILS");
 }
 
-void it_print_text(FILE *out, const struct iommutrace_event *e,
-		   struct it_clock *clk)
+void it_print_text(FILE *out, const struct it_event *e, struct it_clock *clk)
 {
-	char comm[IT_COMM_LEN + 1], ts[32], lat[24], ret[24];
+	char ts[32], lat[24], ret[24];
+	const struct it_hdr *h = &e->h;
 	const char *en;
 
 	if (!clk->start_ns)
-		clk->start_ns = e->ts_ns;
+		clk->start_ns = h->ts_ns;
 	if (clk->timestamp)
-		format_wall(ts, sizeof(ts), clk, e->ts_ns);
+		format_wall(ts, sizeof(ts), clk, h->ts_ns);
 	else
 		snprintf(ts, sizeof(ts), "%.6f",
-			 (e->ts_ns - clk->start_ns) / 1e9);
-	if (e->lat_ns)
-		snprintf(lat, sizeof(lat), "%.1f", e->lat_ns / 1e3);
+			 (h->ts_ns - clk->start_ns) / 1e9);
+	if (h->lat_ns)
+		snprintf(lat, sizeof(lat), "%.1f", h->lat_ns / 1e3);
 	else
 		snprintf(lat, sizeof(lat), "-");
-	en = it_errno_name(e->ret);
-	if (!e->ret)
+	en = it_errno_name(h->ret);
+	if (!h->ret)
 		snprintf(ret, sizeof(ret), "0");
 	else if (en)
 		snprintf(ret, sizeof(ret), "%s", en);
 	else
-		snprintf(ret, sizeof(ret), "%d", e->ret);
-	memcpy(comm, e->comm, IT_COMM_LEN);
-	comm[IT_COMM_LEN] = '\0';
+		snprintf(ret, sizeof(ret), "%d", h->ret);
 
-	fprintf(out, "%-15s %-7u %-16s %-26s %9s %-10s", ts, e->pid, comm,
-		it_event_name(e->type), lat, ret);
-	if (e->type == IT_VTD_DMA_FAULT)
+	fprintf(out, "%-15s %-7u %-16.*s %-26s %9s %-10s", ts, h->pid,
+		(int)strnlen(h->comm, IT_COMM_LEN), h->comm,
+		it_event_name(h->type), lat, ret);
+	if (h->type == IT_VTD_DMA_FAULT)
 		fault_text(out, e, clk);
 	else
 		print_fields(out, e, false);
 	fputc('\n', out);
 }
 
-void it_print_json(FILE *out, const struct iommutrace_event *e,
+void it_print_json(FILE *out, const struct it_event *e,
 		   const struct it_clock *clk)
 {
-	const char *en = it_errno_name(e->ret);
+	const struct it_hdr *h = &e->h;
+	const char *en = it_errno_name(h->ret);
 	char ts[32];
 
-	fprintf(out, "{\"ts_ns\":%llu", (unsigned long long)e->ts_ns);
+	fprintf(out, "{\"ts_ns\":%llu", (unsigned long long)h->ts_ns);
 	if (clk->timestamp) {
-		format_wall(ts, sizeof(ts), clk, e->ts_ns);
+		format_wall(ts, sizeof(ts), clk, h->ts_ns);
 		fprintf(out, ",\"time\":\"%s\"", ts);
 	}
 	fprintf(out, ",\"event\":\"%s\",\"system\":\"%s\",\"pid\":%u,\"tid\":%u,\"comm\":",
-		it_event_name(e->type), it_event_system(e->type), e->pid,
-		e->tid);
-	it_json_string(out, e->comm, IT_COMM_LEN);
-	fprintf(out, ",\"ret\":%d,\"errno\":", e->ret);
-	if (e->ret && en)
+		it_event_name(h->type), it_event_system(h->type), h->pid,
+		h->tid);
+	it_json_string(out, h->comm, IT_COMM_LEN);
+	fprintf(out, ",\"ret\":%d,\"errno\":", h->ret);
+	if (h->ret && en)
 		fprintf(out, "\"%s\"", en);
 	else
 		fputs("null", out);
-	fprintf(out, ",\"lat_ns\":%llu", (unsigned long long)e->lat_ns);
-	if (e->type == IT_VTD_DMA_FAULT)
+	fprintf(out, ",\"lat_ns\":%llu", (unsigned long long)h->lat_ns);
+	if (h->type == IT_VTD_DMA_FAULT)
 		fault_json(out, e);
 	else
 		print_fields(out, e, true);
 	fputs("}\n", out);
+}
+
+/* --fields: each event's fields as JSON Lines, from the definitions */
+void it_print_field_list(FILE *out)
+{
+	const struct it_field *f;
+	int i;
+
+	for (i = 0; i < IT_NR_EVENTS; i++) {
+		fprintf(out, "{\"event\":\"%s\",\"system\":\"%s\",\"fields\":[",
+			it_event_name(i), it_event_system(i));
+		for (f = it_event_fields(i); f && f->name; f++)
+			fprintf(out, "%s{\"name\":\"%s\",\"type\":\"%s\",\"kind\":\"%s\"}",
+				f == it_event_fields(i) ? "" : ",", f->name,
+				f->type, it_kind_name(f->kind));
+		fputs("]}\n", out);
+	}
 }

@@ -59,15 +59,16 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 
 static int handle_event(void *ctx, void *data, size_t len)
 {
-	const struct iommutrace_event *e = data;
+	const struct it_event *e = data;
 
 	(void)ctx;
-	if (len < sizeof(*e) || e->type >= IT_NR_EVENTS)
+	/* Records of this build only: the BPF side sends no other */
+	if (len < sizeof(e->h) || e->h.type >= IT_NR_EVENTS ||
+	    len < sizeof(e->h) + e->h.size ||
+	    (e->h.type == IT_VTD_DMA_FAULT &&
+	     len < sizeof(struct it_fault_record)))
 		return 0;
-	if (e->type == IT_VTD_DMA_FAULT &&
-	    len < sizeof(struct iommutrace_fault_event))
-		return 0;
-	seen[e->type]++;
+	seen[e->h.type]++;
 	if (args.json)
 		it_print_json(stdout, e, &clk);
 	else

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * ioastrace.h - user-space parts of ioastrace: options, event names,
- * formatting.  The record itself is struct iommutrace_event (bpf/).
+ * formatting.  A record is a struct it_event (iommutrace.h), sized by its
+ * header.
  */
 #ifndef __IOASTRACE_H
 #define __IOASTRACE_H
@@ -35,8 +36,34 @@ const char *it_event_name(int type);
 const char *it_event_system(int type);
 int it_event_lookup(const char *name);
 
-/* "ENOENT" for -2 or 2; NULL if the errno has no name here */
+/* "ENOENT" for -2 or 2 (glibc's strerrorname_np()); NULL if none */
 const char *it_errno_name(int err);
+
+/* How a field prints and what a filter matches in it (iommutrace.h) */
+enum it_kind {
+	IT_K_DEC, IT_K_HEX, IT_K_IOAS, IT_K_DEV, IT_K_STR,
+	/* enums, printed by name: it_enum_name() */
+	IT_K_ACCOUNT, IT_K_CODE, IT_K_CC, IT_K_ATTACH, IT_K_PGTT,
+	IT_K_DOMTYPE, IT_K_PASIDST,
+	IT_K_NR
+};
+
+/* One field of an event's struct, as iommutrace.h defines it */
+struct it_field {
+	const char *name;	/* the tracepoint's field name: the JSON key */
+	const char *type;	/* "u8".."u64", "s32", "str16".."str64" */
+	unsigned short offset;	/* in struct it_<event> */
+	unsigned short size;	/* bytes */
+	unsigned char kind;	/* enum it_kind */
+};
+
+/* The fields of an event type, ending with a NULL name; NULL if unknown */
+const struct it_field *it_event_fields(int type);
+const char *it_kind_name(int kind);
+/* The name of value v of an enum kind ("unknown" if out of range) */
+const char *it_enum_name(int kind, unsigned long long v);
+/* --fields: one JSON object per event: name, system, fields */
+void it_print_field_list(FILE *out);
 
 struct it_clock {
 	bool timestamp;		/* print wall clock HH:MM:SS.uuuuuu */
@@ -44,13 +71,12 @@ struct it_clock {
 	__u64 start_ns;		/* first event, for the relative TIME(s) */
 };
 
-/* A DMA fault record (IT_VTD_DMA_FAULT) is a struct iommutrace_fault_event:
- * the print functions read its tail. */
+/* A DMA fault record (IT_VTD_DMA_FAULT) is a struct it_fault_record: the
+ * print functions read its tail. */
 void it_print_header(FILE *out, const struct it_clock *clk);
 const char *it_hist_state_name(int state);
-void it_print_text(FILE *out, const struct iommutrace_event *e,
-		   struct it_clock *clk);
-void it_print_json(FILE *out, const struct iommutrace_event *e,
+void it_print_text(FILE *out, const struct it_event *e, struct it_clock *clk);
+void it_print_json(FILE *out, const struct it_event *e,
 		   const struct it_clock *clk);
 
 #endif /* __IOASTRACE_H */

@@ -5,7 +5,8 @@
  *
  * What existed before iommutop started is read once, at start-up, from the
  * iommufd objects themselves (the "snapshot" iterator below); from then on
- * IOAS state comes from the iommutrace tracepoints (tp_btf).  Pinned pages
+ * IOAS state comes from the iommutrace events, decoded by decode.bpf.h
+ * (iommutop is its sink: it_sink() below).  Pinned pages
  * are charged to the IOAS whose operation first pinned an iopt_pages: the
  * pin tracepoint names no IOAS, so fentry on the functions that take new
  * pins (map/copy, domain fill, access pin) records, per thread, which IOAS
@@ -17,10 +18,10 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "iommufd_objs.bpf.h"
+/* Only map latency is used, and a map always runs inside its ioctl: the
+ * ioctl's exit is not traced (IOCTL_START_FEXIT undefined) */
+#include "decode.bpf.h"
 #include "iommutop.h"
-/* Only map latency is used, and a map always runs inside its ioctl */
-#include "ioctl_start.bpf.h"
 
 const volatile __u32 targ_tgid;		/* -p: only IOASes this process made */
 
@@ -174,25 +175,20 @@ int BPF_PROG(ctx_access_pin, struct iommufd_access *access)
 
 /* --- IOAS lifetime, map/unmap/copy -------------------------------------- */
 
-SEC("tp_btf/iommufd_ioas_alloc")
-int BPF_PROG(ioas_alloc, struct iommufd_ioas *ioas)
+static __always_inline void ioas_alloc(const struct it_event *e,
+				       const struct it_objs *o)
 {
-	__u32 pid = bpf_get_current_pid_tgid() >> 32;
-
-	if (targ_tgid && pid != targ_tgid)
-		return 0;
-	ioas_get(ioas, true);
-	return 0;
+	if (targ_tgid && e->h.pid != targ_tgid)
+		return;
+	ioas_get(o->ioas, true);
 }
 
-SEC("tp_btf/iommufd_ioas_destroy")
-int BPF_PROG(ioas_destroy, struct iommufd_ioas *ioas)
+static __always_inline void ioas_destroy(const struct it_objs *o)
 {
-	__u64 key = (__u64)ioas;
+	__u64 key = (__u64)o->ioas;
 
 	/* Its locks keep their owner: their contention stays attributed */
 	bpf_map_delete_elem(&ioas_stats, &key);
-	return 0;
 }
 
 static __always_inline __u32 log2_bucket(__u64 v)
@@ -211,21 +207,19 @@ static __always_inline __u32 log2_bucket(__u64 v)
 	return b < IT_TOP_HIST ? b : IT_TOP_HIST - 1;
 }
 
-SEC("tp_btf/iommufd_ioas_map")
-int BPF_PROG(ioas_map, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
-	     __u64 length, __u64 user_va, __u32 flags, bool compat, int ret)
+static __always_inline void ioas_map(const struct it_event *e,
+				     const struct it_objs *o)
 {
-	struct ioas_stat *s = ioas_get(ioas, false);
-	__u64 lat;
+	struct ioas_stat *s = ioas_get(o->ioas, false);
+	__u64 lat = e->h.lat_ns;
 
 	if (!s)
-		return 0;
-	touch(s, IOAS_OP_MAP, ret);
-	if (ret)
-		return 0;
+		return;
+	touch(s, IOAS_OP_MAP, e->h.ret);
+	if (e->h.ret)
+		return;
 	__sync_fetch_and_add(&s->maps, 1);
-	__sync_fetch_and_add(&s->mapped, length);
-	lat = ioctl_latency(bpf_ktime_get_ns());
+	__sync_fetch_and_add(&s->mapped, e->u.iommufd_ioas_map.length);
 	if (lat) {
 		__u32 b = log2_bucket(lat);
 
@@ -234,103 +228,90 @@ int BPF_PROG(ioas_map, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
 		if (b < IT_TOP_HIST)
 			__sync_fetch_and_add(&s->lat_hist[b], 1);
 	}
-	return 0;
 }
 
-SEC("tp_btf/iommufd_ioas_unmap")
-int BPF_PROG(ioas_unmap, struct iommufd_ioas *ioas, __u32 id, __u64 iova,
-	     __u64 length, __u64 unmapped, bool compat, int ret)
+static __always_inline void ioas_unmap(const struct it_event *e,
+				       const struct it_objs *o)
 {
-	struct ioas_stat *s = ioas_get(ioas, false);
+	struct ioas_stat *s = ioas_get(o->ioas, false);
 
 	if (!s)
-		return 0;
-	touch(s, IOAS_OP_UNMAP, ret);
+		return;
+	touch(s, IOAS_OP_UNMAP, e->h.ret);
 	__sync_fetch_and_add(&s->unmaps, 1);
-	__sync_fetch_and_add(&s->mapped, -(__s64)unmapped);
-	return 0;
+	__sync_fetch_and_add(&s->mapped,
+			     -(__s64)e->u.iommufd_ioas_unmap.unmapped);
 }
 
-SEC("tp_btf/iommufd_ioas_copy")
-int BPF_PROG(ioas_copy, struct iommufd_ioas *dst,
-	     const struct iommu_ioas_copy *cmd, __u64 dst_iova, int ret)
+static __always_inline void ioas_copy(const struct it_event *e,
+				      const struct it_objs *o)
 {
-	struct ioas_stat *s = ioas_get(dst, false);
+	struct ioas_stat *s = ioas_get(o->ioas, false);
 
 	if (!s)
-		return 0;
-	touch(s, IOAS_OP_COPY, ret);
-	if (ret)
-		return 0;
+		return;
+	touch(s, IOAS_OP_COPY, e->h.ret);
+	if (e->h.ret)
+		return;
 	__sync_fetch_and_add(&s->copies, 1);
-	/* cmd is never NULL: the check is for the verifier (module tp) */
-	if (cmd)
-		__sync_fetch_and_add(&s->mapped, BPF_CORE_READ(cmd, length));
-	return 0;
+	__sync_fetch_and_add(&s->mapped, e->u.iommufd_ioas_copy.length);
 }
 
 /* --- pins --------------------------------------------------------------- */
 
-SEC("tp_btf/iommufd_pages_pin")
-int BPF_PROG(pages_pin, struct iopt_pages *pages, unsigned long npages,
-	     int ret)
+static __always_inline void pages_pin(const struct it_event *e,
+				      const struct it_objs *o)
 {
-	__u64 key = (__u64)pages, *owner, *cur;
+	const struct it_iommufd_pages_pin *p = &e->u.iommufd_pages_pin;
+	__u64 key = (__u64)o->pages, *owner, *cur;
 	struct ioas_stat *s;
 	__u32 t = tid();
-
 	bool first = false;
 
-	if (!pages)	/* never: for the verifier (module tracepoint) */
-		return 0;
 	owner = bpf_map_lookup_elem(&pages_owner, &key);
 	if (!owner) {
 		cur = bpf_map_lookup_elem(&tid_ioas, &t);
 		if (!cur)
-			return 0;
+			return;
 		bpf_map_update_elem(&pages_owner, &key, cur, BPF_ANY);
 		owner = cur;
 		first = true;
 	}
 	s = bpf_map_lookup_elem(&ioas_stats, owner);
 	if (!s)
-		return 0;
-	touch(s, IOAS_OP_PIN, ret);
-	if (ret)
-		return 0;
+		return;
+	touch(s, IOAS_OP_PIN, e->h.ret);
+	if (e->h.ret)
+		return;
 	__sync_fetch_and_add(&s->pins, 1);
-	__sync_fetch_and_add(&s->pinned, npages);
-	s->charge = 1 + BPF_CORE_READ(pages, account_mode);
+	__sync_fetch_and_add(&s->pinned, p->npages);
+	s->charge = 1 + p->account_mode;
 	if (first)
 		own_lock(key + bpf_core_field_offset(struct iopt_pages, mutex),
 			 LK_PAGES_MUTEX, s->id, s->pid);
-	return 0;
 }
 
-SEC("tp_btf/iommufd_pages_unpin")
-int BPF_PROG(pages_unpin, struct iopt_pages *pages, unsigned long npages,
-	     int ret)
+static __always_inline void pages_unpin(const struct it_event *e,
+					const struct it_objs *o)
 {
-	__u64 key = (__u64)pages, *owner;
+	const struct it_iommufd_pages_unpin *p = &e->u.iommufd_pages_unpin;
+	__u64 key = (__u64)o->pages, *owner;
 	struct ioas_stat *s;
 
-	if (!pages)	/* never: for the verifier (module tracepoint) */
-		return 0;
 	owner = bpf_map_lookup_elem(&pages_owner, &key);
 	if (!owner)
-		return 0;
+		return;
 	s = bpf_map_lookup_elem(&ioas_stats, owner);
-	if (s && !ret) {
+	if (s && !e->h.ret) {
 		__sync_fetch_and_add(&s->unpins, 1);
-		__sync_fetch_and_add(&s->pinned, -(__s64)npages);
+		__sync_fetch_and_add(&s->pinned, -(__s64)p->npages);
 	}
-	if (!BPF_CORE_READ(pages, npinned)) {
+	if (!p->npinned) {
 		__u64 m = key + bpf_core_field_offset(struct iopt_pages, mutex);
 
 		bpf_map_delete_elem(&pages_owner, &key);
 		bpf_map_delete_elem(&lock_owners, &m);
 	}
-	return 0;
 }
 
 /* --- HWPTs, devices, accesses ------------------------------------------- */
@@ -378,48 +359,41 @@ static __always_inline void count_hwpt(struct ioas_stat *s,
 	member_add((__u64)hwpt, ioas);
 }
 
-SEC("tp_btf/iommufd_hwpt_alloc")
-int BPF_PROG(hwpt_alloc, struct iommufd_hw_pagetable *hwpt, __u32 dev_id,
-	     __u32 pt_id, __u32 flags, __u32 data_type, bool auto_domain,
-	     int ret)
+static __always_inline void hwpt_alloc(const struct it_event *e,
+				       const struct it_objs *o)
 {
-	struct iommufd_ioas *ioas;
 	struct ioas_stat *s;
 
-	if (ret || !hwpt)	/* no HWPT: nothing to count */
-		return 0;
-	ioas = hwpt_ioas(hwpt);
-	s = ioas_get(ioas, false);
+	/* no HWPT: nothing to count (the id, 0 for NULL, decides) */
+	if (e->h.ret || !e->u.iommufd_hwpt_alloc.hwpt_id)
+		return;
+	s = ioas_get(o->ioas, false);
 	if (!s)
-		return 0;
+		return;
 	touch(s, IOAS_OP_OTHER, 0);
-	count_hwpt(s, hwpt, ioas);
-	return 0;
+	count_hwpt(s, o->hwpt, o->ioas);
 }
 
-SEC("tp_btf/iommufd_hwpt_destroy")
-int BPF_PROG(hwpt_destroy, struct iommufd_hw_pagetable *hwpt)
+static __always_inline void hwpt_destroy(const struct it_event *e,
+					 const struct it_objs *o)
 {
-	struct ioas_stat *s = member_del((__u64)hwpt);
+	struct ioas_stat *s = member_del((__u64)o->hwpt);
 
 	if (!s)
-		return 0;
+		return;
 	touch(s, IOAS_OP_OTHER, 0);
-	if (hwpt_is_nested(hwpt))
+	if (e->u.iommufd_hwpt_destroy.nested)
 		__sync_fetch_and_add(&s->nhwpt_nested, -1);
 	else
 		__sync_fetch_and_add(&s->nhwpt, -1);
-	return 0;
 }
 
-SEC("tp_btf/dmar_enforce_cc")
-int BPF_PROG(vtd_enforce_cc, struct dmar_domain *domain, int reason)
+static __always_inline void vtd_enforce_cc(const struct it_event *e)
 {
 	__u32 t = tid();
-	__u8 r = reason;
+	__u8 r = e->u.dmar_enforce_cc.reason;
 
 	bpf_map_update_elem(&tid_cc_reason, &t, &r, BPF_ANY);
-	return 0;
 }
 
 /*
@@ -509,16 +483,16 @@ static __always_inline void uncount_device(struct iommufd_device *idev)
  * owner it names); hwpt is NULL when the attach failed before a HWPT was
  * chosen (the IOAS is then unknown: nothing to count).
  */
-static __always_inline int device_attached(struct iommufd_device *idev,
-					   struct iommufd_hw_pagetable *hwpt,
-					   int ret)
+static __always_inline void device_attached(struct iommufd_device *idev,
+					    struct iommufd_hw_pagetable *hwpt,
+					    int ret)
 {
 	struct iommufd_ioas *ioas = hwpt_ioas(hwpt);
 	struct ioas_stat *s = ioas_get(ioas, false);
 	__u64 igroup;
 
 	if (!s || !idev)	/* idev: never NULL, for the verifier */
-		return 0;
+		return;
 	igroup = (__u64)BPF_CORE_READ(idev, igroup);
 	own_lock(igroup + bpf_core_field_offset(struct iommufd_group, lock),
 		 LK_IGROUP_LOCK, hwpt_id(hwpt), s->pid);
@@ -527,67 +501,54 @@ static __always_inline int device_attached(struct iommufd_device *idev,
 		count_device(s, idev, ioas);
 	else if (ret == -22)	/* -EINVAL: incompatible domain */
 		cc_refused(s, hwpt);
-	return 0;
 }
 
-SEC("tp_btf/iommufd_device_attach")
-int BPF_PROG(device_attach, struct iommufd_device *idev,
-	     struct iommufd_hw_pagetable *hwpt, __u32 pt_id, int ret)
+static __always_inline void device_replace(const struct it_event *e,
+					   const struct it_objs *o)
 {
-	return device_attached(idev, hwpt, ret);
-}
-
-SEC("tp_btf/iommufd_device_replace")
-int BPF_PROG(device_replace, struct iommufd_device *idev,
-	     struct iommufd_hw_pagetable *hwpt,
-	     struct iommufd_hw_pagetable *old, __u32 pt_id, int ret)
-{
+	const struct it_iommufd_device_replace *p = &e->u.iommufd_device_replace;
 	struct ioas_stat *s;
 
-	if (ret)
-		return device_attached(idev, hwpt, ret);
-	if (hwpt_id(old) == hwpt_id(hwpt))
-		return 0;	/* same HWPT: nothing changed */
-	uncount_device(idev);
-	s = member_del((__u64)idev);
+	if (e->h.ret) {
+		device_attached(o->idev, o->hwpt, e->h.ret);
+		return;
+	}
+	if (p->old_hwpt_id == p->hwpt_id)
+		return;		/* same HWPT: nothing changed */
+	uncount_device(o->idev);
+	s = member_del((__u64)o->idev);
 	if (s)
 		__sync_fetch_and_add(&s->ndevs, -1);
-	return device_attached(idev, hwpt, 0);
+	device_attached(o->idev, o->hwpt, 0);
 }
 
-SEC("tp_btf/iommufd_device_detach")
-int BPF_PROG(device_detach, struct iommufd_device *idev,
-	     struct iommufd_hw_pagetable *hwpt)
+static __always_inline void device_detach(const struct it_objs *o)
 {
-	struct ioas_stat *s = member_del((__u64)idev);
+	struct ioas_stat *s = member_del((__u64)o->idev);
 
-	uncount_device(idev);
+	uncount_device(o->idev);
 	if (!s)
-		return 0;
+		return;
 	touch(s, IOAS_OP_OTHER, 0);
 	__sync_fetch_and_add(&s->ndevs, -1);
-	return 0;
 }
 
 /* A DMA fault: counted for the IOAS its device is attached to, and in
  * the device's slot of that IOAS (the first free one if it has none) */
-SEC("tp_btf/dmar_fault")
-int BPF_PROG(dma_fault, struct intel_iommu *iommu, struct device *dev,
-	     __u16 source_id)
+static __always_inline void dma_fault(const struct it_event *e)
 {
-	__u64 name[IT_TOP_DEV_LEN / 8] = {};
+	const __u64 *name = (const __u64 *)e->u.dmar_fault.device;
 	struct ioas_stat *s;
 	__u64 *ioas, *n;
 	int i, k;
 	bool same;
 
-	fault_dev_name((char *)name, dev, iommu, source_id);
-	ioas = bpf_map_lookup_elem(&fault_dev_ioas, name);
+	ioas = bpf_map_lookup_elem(&fault_dev_ioas, e->u.dmar_fault.device);
 	if (!ioas)
-		return 0;
+		return;
 	s = bpf_map_lookup_elem(&ioas_stats, ioas);
 	if (!s)
-		return 0;
+		return;
 	__sync_fetch_and_add(&s->faults, 1);
 	s->last_ns = bpf_ktime_get_ns();
 	for (i = 0; i < IT_TOP_FAULT_DEVS; i++) {
@@ -606,7 +567,6 @@ int BPF_PROG(dma_fault, struct intel_iommu *iommu, struct device *dev,
 			break;
 		}
 	}
-	return 0;
 }
 
 static __always_inline void count_access(struct ioas_stat *s,
@@ -621,36 +581,36 @@ static __always_inline void count_access(struct ioas_stat *s,
 		 LK_ACCESS_IOAS_LOCK, access_id(access), pid);
 }
 
-SEC("tp_btf/iommufd_access_change_ioas")
-int BPF_PROG(access_change_ioas, struct iommufd_access *access,
-	     struct iommufd_ioas *cur, struct iommufd_ioas *new,
-	     __u32 new_ioas_id, int ret)
+static __always_inline void access_change_ioas(const struct it_event *e,
+					       const struct it_objs *o)
 {
+	struct iommufd_access *access = o->access;
 	__u64 key = (__u64)access;
 	struct ioas_stat *s;
 
-	if (ret || cur == new || !access)	/* access: for the verifier */
-		return 0;
+	/* access: never NULL, for the verifier */
+	if (e->h.ret || o->old_ioas == o->ioas || !access)
+		return;
 	s = member_del(key);
 	if (s)
 		__sync_fetch_and_add(&s->naccess, -1);
-	s = ioas_get(new, false);
+	s = ioas_get(o->ioas, false);
 	if (!s)
-		return 0;
+		return;
 	touch(s, IOAS_OP_OTHER, 0);
-	count_access(s, access, new, bpf_get_current_pid_tgid() >> 32);
-	return 0;
+	count_access(s, access, o->ioas, e->h.pid);
 }
 
-SEC("tp_btf/iommufd_access_pin")
-int BPF_PROG(access_pin, struct iommufd_access *access, unsigned long iova,
-	     unsigned long length, unsigned int flags, int ret)
+static __always_inline void access_pin(const struct it_event *e,
+				       const struct it_objs *o)
 {
+	struct iommufd_access *access = o->access;
 	struct iommufd_ioas *ioas;
 	struct ioas_stat *s;
 
 	if (!access)	/* never NULL: for the verifier (module tracepoint) */
-		return 0;
+		return;
+	/* not BPF_CORE_READ(o->access, ...): o is ours, not the kernel's */
 	ioas = BPF_CORE_READ(access, ioas);
 
 	/* A pin refused during another change's unmap callback: the IOAS
@@ -660,20 +620,49 @@ int BPF_PROG(access_pin, struct iommufd_access *access, unsigned long iova,
 	s = ioas_get(ioas, false);
 
 	if (s)
-		touch(s, IOAS_OP_PIN, ret);
-	return 0;
+		touch(s, IOAS_OP_PIN, e->h.ret);
 }
 
-SEC("tp_btf/iommufd_group_setup_msi")
-int BPF_PROG(group_setup_msi, struct iommufd_group *igroup,
-	     struct iommufd_hwpt_paging *paging, bool new_cookie, int ret)
+static __always_inline void group_setup_msi(const struct it_event *e,
+					    const struct it_objs *o)
 {
-	if (!igroup || !paging)	/* never: for the verifier (module tp) */
+	own_lock((__u64)o->igroup + bpf_core_field_offset(struct iommufd_group, lock),
+		 LK_IGROUP_LOCK, e->u.iommufd_group_setup_msi.hwpt_id, e->h.pid);
+}
+
+/* --- the sink ----------------------------------------------------------- */
+
+/* The events iommutop keeps state from; map latency (lat_ns) only */
+static __always_inline __u32 it_sink_wants(int type)
+{
+	if (!(IOMMUTOP_EVENTS & IT_TOP_EVENT(type)))
 		return 0;
-	own_lock((__u64)igroup + bpf_core_field_offset(struct iommufd_group, lock),
-		 LK_IGROUP_LOCK, BPF_CORE_READ(paging, common.obj.id),
-		 bpf_get_current_pid_tgid() >> 32);
-	return 0;
+	return type == IT_IOAS_MAP ? IT_W_EVENT | IT_W_LAT : IT_W_EVENT;
+}
+
+static __always_inline void it_sink(void *ctx, int type, struct it_event *e,
+				    __u32 size, const struct it_objs *o)
+{
+	switch (type) {
+	case IT_IOAS_ALLOC: ioas_alloc(e, o); break;
+	case IT_IOAS_DESTROY: ioas_destroy(o); break;
+	case IT_IOAS_MAP: ioas_map(e, o); break;
+	case IT_IOAS_UNMAP: ioas_unmap(e, o); break;
+	case IT_IOAS_COPY: ioas_copy(e, o); break;
+	case IT_PAGES_PIN: pages_pin(e, o); break;
+	case IT_PAGES_UNPIN: pages_unpin(e, o); break;
+	case IT_HWPT_ALLOC: hwpt_alloc(e, o); break;
+	case IT_HWPT_DESTROY: hwpt_destroy(e, o); break;
+	case IT_VTD_ENFORCE_CC: vtd_enforce_cc(e); break;
+	case IT_DEVICE_ATTACH: device_attached(o->idev, o->hwpt, e->h.ret); break;
+	case IT_DEVICE_REPLACE: device_replace(e, o); break;
+	case IT_DEVICE_DETACH: device_detach(o); break;
+	case IT_VTD_DMA_FAULT: dma_fault(e); break;
+	case IT_ACCESS_CHANGE_IOAS: access_change_ioas(e, o); break;
+	case IT_ACCESS_PIN: access_pin(e, o); break;
+	case IT_GROUP_SETUP_MSI: group_setup_msi(e, o); break;
+	case IT_VTD_DOMAIN_ATTACH: vtd_domain_locks(o->iommu, o->domain); break;
+	}
 }
 
 /* --- start-up snapshot of what existed before iommutop ------------------ */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "iommutrace.h"
 #include "frame.h"
 #include "http.h"
 #include "iommutop.skel.h"
@@ -358,6 +359,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	skel->rodata->targ_tgid = env.pid;
+	it_autoload_events(skel->obj, IOMMUTOP_EVENTS);
 	if (it_skip_missing_tracepoints("iommutop", skel->obj) < 0) {
 		err = 1;
 		goto cleanup;

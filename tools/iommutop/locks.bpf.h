@@ -94,9 +94,10 @@ static __always_inline void own_ioas_locks(struct iommufd_ioas *ioas, __u32 id,
 
 /* --- VT-d locks --------------------------------------------------------- */
 
-SEC("tp_btf/dmar_domain_attach")
-int BPF_PROG(vtd_domain_attach, struct intel_iommu *iommu, struct device *dev,
-	     struct iommu_domain *domain, __u32 pasid, int reason, int ret)
+/* The locks of a DMAR unit and of a domain attached to it
+ * (intel_iommu:dmar_domain_attach) */
+static __always_inline void vtd_domain_locks(struct intel_iommu *iommu,
+					     struct iommu_domain *domain)
 {
 	__u32 seq = BPF_CORE_READ(iommu, seq_id);
 	struct q_inval *qi = BPF_CORE_READ(iommu, qi);
@@ -113,7 +114,6 @@ int BPF_PROG(vtd_domain_attach, struct intel_iommu *iommu, struct device *dev,
 	if (qi)
 		own_lock((__u64)qi + bpf_core_field_offset(struct q_inval, q_lock),
 			 LK_QI_LOCK, seq, 0);
-	return 0;
 }
 
 /* --- lock contention ---------------------------------------------------- */
