@@ -39,6 +39,7 @@ pending = {}     # (pid, dev id) -> ((pid, ioas id), ret): a failed attempt
 destroyed = []
 as_json = "--json" in sys.argv
 EINVAL = -22
+ENOENT = -2
 
 
 def row(pid, ioas_id, comm=None, created=False):
@@ -63,6 +64,17 @@ def resolve(pid, dev_id, comm, tried):
     p = pending.pop((pid, dev_id), None)
     if p and not (tried and p[1] == EINVAL):
         error(p[0], comm)
+
+
+def unknown_id(pid, name, f, ret):
+    """A map, unmap or copy that failed with -ENOENT on an IOAS id never
+    seen: most likely no such IOAS (the kernel found none, as iommutop,
+    which is handed no IOAS then, sees it); no row for it"""
+    if ret != ENOENT:
+        return False
+    key = {"iommufd_ioas_map": "ioas_id", "iommufd_ioas_unmap": "ioas_id",
+           "iommufd_ioas_copy": "dst_ioas_id"}.get(name)
+    return key is not None and (pid, f[key]) not in ioas
 
 
 def pt_ioas(pid, pt_id):
@@ -92,6 +104,8 @@ def trace_unhandled(event_name, context, f, sample=None):
         if r:
             r["destroyed"] = True
             destroyed.append(r)
+    elif unknown_id(pid, name, f, ret):
+        return
     elif name == "iommufd_ioas_map":
         r = row(pid, f["ioas_id"], comm)
         if ret:
