@@ -223,10 +223,18 @@ IOMMUTRACE_EVENTS(IT_STRUCT)
 #undef IT_STRUCT
 #undef IT_MEMBER
 
+/* Where an event came from */
+enum it_source {
+	IT_SRC_TRACEPOINT,	/* the iommutrace tracepoint (decode.bpf.h) */
+	IT_SRC_PROBE,		/* fentry/fexit on a stock kernel (probe.bpf.h) */
+};
+
 /* What every event has.  ts_ns: bpf_ktime_get_ns() (CLOCK_MONOTONIC);
  * lat_ns: ns since the current thread entered its iommufd ioctl, 0: not in
  * one (or not measured); ret: 0 or -errno (events without a result: 0);
- * size: bytes of the event's struct after the header. */
+ * size: bytes of the event's struct after the header; missing: bit n set
+ * when field n of the event (in IT_F_ order) cannot be known from this
+ * source (printed "-", JSON null). */
 struct it_hdr {
 	__u64 ts_ns;
 	__u64 lat_ns;
@@ -236,7 +244,17 @@ struct it_hdr {
 	__u16 type;		/* enum iommutrace_event_type */
 	__u16 size;
 	char comm[IT_COMM_LEN];	/* dmar_fault: the IOMMU's name */
+	__u32 missing;
+	__u8 source;		/* enum it_source */
+	__u8 pad[3];
 };
+
+/* The index of each field in its event: IT_FI_<tracepoint>_<field> */
+#define IT_FIDX(E, type, name, kind)	IT_FI_##E##_##name,
+#define IT_FIDX_ENUM(e, name, sys)	enum { IT_F_##name(IT_FIDX, name) };
+IOMMUTRACE_EVENTS(IT_FIDX_ENUM)
+#undef IT_FIDX_ENUM
+#undef IT_FIDX
 
 /* One decoded event: the header and the event's own struct */
 #define IT_UNION(e, name, sys)	struct it_##name name;

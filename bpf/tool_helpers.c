@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* tool_helpers.c - see tool_helpers.h */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,7 +68,7 @@ static long long kernel_btf_events(const struct kernel_btf *k)
 
 long long it_kernel_events(void)
 {
-	struct kernel_btf k;
+	struct kernel_btf k = { 0 };
 	long long mask;
 	int err = kernel_btf_load(&k);
 
@@ -141,7 +142,7 @@ void it_load_error(const char *tool, int err, bool verbose)
 int it_skip_missing_tracepoints(const char *tool, struct bpf_object *obj)
 {
 	struct bpf_program *prog;
-	struct kernel_btf k;
+	struct kernel_btf k = { 0 };
 	bool no_vtd;
 	int skipped = 0, vtd_skipped = 0, err = kernel_btf_load(&k);
 
@@ -199,4 +200,56 @@ int it_autoload_events(struct bpf_object *obj, unsigned long long events)
 		off++;
 	}
 	return off;
+}
+
+/* The function a fentry/fexit program attaches to, or NULL */
+static const char *probe_target(const struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+
+	if (!strncmp(sec, "fentry/", 7))
+		return sec + 7;
+	if (!strncmp(sec, "fexit/", 6))
+		return sec + 6;
+	return NULL;
+}
+
+static bool kernel_btf_has_func(const struct kernel_btf *k, const char *fn)
+{
+	if (btf__find_by_name_kind(k->vmlinux, fn, BTF_KIND_FUNC) > 0)
+		return true;
+	return k->iommufd &&
+	       btf__find_by_name_kind(k->iommufd, fn, BTF_KIND_FUNC) > 0;
+}
+
+long long it_select_source(struct bpf_object *obj, bool probe,
+			   unsigned long long events)
+{
+	struct bpf_program *prog;
+	struct kernel_btf k = { 0 };
+	long long have = 0;
+	int err = kernel_btf_load(&k);
+
+	if (err)
+		return err;
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+		const char *name = bpf_program__name(prog);
+		bool is_tp = !strncmp(sec, "tp_btf/", 7);
+		bool is_probe = !strncmp(name, "pr_", 3);
+		int type;
+
+		if (!is_tp && !is_probe)
+			continue;	/* helpers: ioctl latency, contention */
+		type = it_event_index(is_tp ? sec + 7 : name + 3);
+		if (is_tp != !probe || type < 0 ||
+		    !(events & (1ULL << type)) ||
+		    (is_probe && !kernel_btf_has_func(&k, probe_target(prog)))) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		have |= 1LL << type;
+	}
+	kernel_btf_free(&k);
+	return have;
 }

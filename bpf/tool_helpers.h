@@ -52,6 +52,18 @@ int it_skip_missing_tracepoints(const char *tool, struct bpf_object *obj);
  */
 int it_autoload_events(struct bpf_object *obj, unsigned long long events);
 
+/*
+ * Before loading OBJ: keep the programs of one source of events.  With
+ * probe false, the tracepoint programs (tp_btf/); with probe true, the
+ * probe programs (named pr_<event>, probe.bpf.h) whose function the
+ * running kernel's BTF has, and none of the tracepoint programs.  Programs
+ * of events outside EVENTS are left out too.  Returns the events the kept
+ * programs give (a bit per enum iommutrace_event_type), -errno without
+ * kernel BTF.
+ */
+long long it_select_source(struct bpf_object *obj, bool probe,
+			   unsigned long long events);
+
 /* One line on stderr explaining a failed skeleton load (err: -errno) */
 void it_load_error(const char *tool, int err, bool verbose);
 

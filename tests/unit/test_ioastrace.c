@@ -192,7 +192,8 @@ static void test_json_record(void **state)
 		"{\"ts_ns\":5000000000,\"event\":\"iommufd_ioas_map\","
 		"\"system\":\"iommufd\",\"pid\":100,\"tid\":101,"
 		"\"comm\":\"qemu\\\"x\\n\",\"ret\":-2,\"errno\":\"ENOENT\","
-		"\"lat_ns\":12345,\"ioas_id\":3,\"iova\":16777216,"
+		"\"lat_ns\":12345,\"source\":\"tracepoint\","
+		"\"ioas_id\":3,\"iova\":16777216,"
 		"\"length\":8192,\"user_va\":139637976731648,\"flags\":7,"
 		"\"compat\":1}\n");
 	free(buf);
@@ -347,6 +348,29 @@ static void test_v2_fields(void **state)
 	free(buf);
 }
 
+/* A probe-mode record: fields it cannot know print as - and null */
+static void test_missing_fields(void **state)
+{
+	struct it_event e = EVENT(iommufd_hwpt_alloc, .hwpt_id = 5, .pt_id = 4,
+				  .dev_id = 1);
+	struct it_clock clk = { 0 };
+	char *buf = NULL;
+
+	(void)state;
+	e.h.source = IT_SRC_PROBE;
+	e.h.missing = 1U << IT_FI_iommufd_hwpt_alloc_ioas_id |
+		      1U << IT_FI_iommufd_hwpt_alloc_enforce_cc;
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_non_null(strstr(buf, "\"source\":\"probe\",\"hwpt_id\":5,\"pt_id\":4,"
+				    "\"ioas_id\":null,\"dev_id\":1,"));
+	assert_non_null(strstr(buf, "\"enforce_cc\":null}\n"));
+	free(buf);
+	CAPTURE(buf, it_print_text(out, &e, &clk));
+	assert_non_null(strstr(buf, " hwpt=5 pt=4 ioas=- dev=1 "));
+	assert_non_null(strstr(buf, " enforce_cc=-\n"));
+	free(buf);
+}
+
 /* A record shorter than its event's struct (another build): the fields it
  * does not hold are not printed, nothing is read past it */
 static void test_short_record(void **state)
@@ -472,6 +496,7 @@ int main(void)
 		cmocka_unit_test(test_text_names),
 		cmocka_unit_test(test_v2_fields),
 		cmocka_unit_test(test_short_record),
+		cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_field_table),
 		cmocka_unit_test(test_dma_fault),
 	};

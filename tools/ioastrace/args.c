@@ -37,7 +37,7 @@ static const char doc[] =
 "records are reported on stderr as they happen, and counted on exit.\n"
 "Exit status: 0, 1 tracing failed, 2 bad usage, 3 cannot write output.";
 
-enum { OPT_IOAS = 0x100, OPT_DEV, OPT_FIELDS };
+enum { OPT_IOAS = 0x100, OPT_DEV, OPT_FIELDS, OPT_SOURCE };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process (tgid) only", 0 },
@@ -53,6 +53,10 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS", 0 },
 	{ "buffer", 'b', "MiB", 0, "Ring buffer size in MiB (default 16)", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
+	{ "source", OPT_SOURCE, "SOURCE", 0,
+	  "auto (default): the iommutrace tracepoints if the kernel has them, "
+	  "else probes; tracepoint; probe: fentry/fexit on stock kernel "
+	  "functions (fewer events and fields)", 0 },
 	{ "fields", OPT_FIELDS, NULL, 0,
 	  "List each event's fields (JSON Lines: name, type, kind) and exit", 0 },
 	{ "help", 'h', NULL, 0, "Show this help", 0 },
@@ -170,6 +174,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		*ps->done = true;
+		break;
+	case OPT_SOURCE:
+		if (!strcmp(arg, "auto")) {
+			a->source = IT_ARG_SOURCE_AUTO;
+		} else if (!strcmp(arg, "tracepoint")) {
+			a->source = IT_ARG_SOURCE_TRACEPOINT;
+		} else if (!strcmp(arg, "probe")) {
+			a->source = IT_ARG_SOURCE_PROBE;
+		} else {
+			fprintf(stderr, "ioastrace: --source is auto, tracepoint or probe, not '%s'\n",
+				arg);
+			return EINVAL;
+		}
 		break;
 	case OPT_FIELDS:
 		it_print_field_list(stdout);

@@ -172,9 +172,9 @@ static void print_value(FILE *out, const void *payload,
 
 static void print_fields(FILE *out, const struct it_event *e, bool json)
 {
-	const struct it_field *f = it_event_fields(e->h.type);
+	const struct it_field *first = it_event_fields(e->h.type), *f;
 
-	for (; f && f->name; f++) {
+	for (f = first; f && f->name; f++) {
 		size_t len = strlen(f->name);
 
 		if (f->offset + f->size > e->h.size)
@@ -186,8 +186,17 @@ static void print_fields(FILE *out, const struct it_event *e, bool json)
 				len -= 3;
 			fprintf(out, " %.*s=", (int)len, f->name);
 		}
-		print_value(out, &e->u, f, json);
+		if (f - first < 32 && (e->h.missing >> (f - first)) & 1)
+			fputs(json ? "null" : "-", out);	/* not known */
+		else
+			print_value(out, &e->u, f, json);
 	}
+}
+
+const char *it_source_name(int source)
+{
+	return source == IT_SRC_PROBE ? "probe" :
+	       source == IT_SRC_TRACEPOINT ? "tracepoint" : "unknown";
 }
 
 static void format_wall(char *buf, size_t len, const struct it_clock *clk,
@@ -401,7 +410,8 @@ void it_print_json(FILE *out, const struct it_event *e,
 		fprintf(out, "\"%s\"", en);
 	else
 		fputs("null", out);
-	fprintf(out, ",\"lat_ns\":%llu", (unsigned long long)h->lat_ns);
+	fprintf(out, ",\"lat_ns\":%llu,\"source\":\"%s\"",
+		(unsigned long long)h->lat_ns, it_source_name(h->source));
 	if (h->type == IT_VTD_DMA_FAULT)
 		fault_json(out, e);
 	else

@@ -222,4 +222,7 @@ static __always_inline void it_sink(void *ctx, int type, struct it_event *e,
 		__sync_fetch_and_add(&lost[type], 1);
 }
 
+/* On a kernel without the tracepoints: the same events from probes */
+#include "probe.bpf.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -118,14 +118,39 @@ static void report_lost(const struct ioastrace_bpf *skel)
 	lost_reported = lost;
 }
 
-/* The tracepoint a program is attached to, as an event type, or -1 */
-static int prog_event(const struct bpf_program *prog)
+/*
+ * Probe mode (a kernel without the iommutrace tracepoints): say so, and
+ * which events the probes give.  1 if none of EVENTS can be traced, or an
+ * event asked for with -e cannot.
+ */
+static int say_probe_mode(__u64 events, __u64 loaded, bool asked)
 {
-	const char *sec = bpf_program__section_name(prog);
+	bool all = events == (1ULL << IT_NR_EVENTS) - 1;
+	int i, n = 0;
 
-	if (strncmp(sec, "tp_btf/", 7))
-		return -1;
-	return it_event_lookup(sec + 7);
+	for (i = 0; i < IT_NR_EVENTS; i++)
+		n += (loaded >> i) & 1;
+	if (!(loaded & (1ULL << IT_IOAS_MAP)) && all) {
+		fprintf(stderr, "ioastrace: neither iommutrace tracepoints nor iommufd functions in this kernel's BTF: is iommufd loaded (modprobe iommufd)?\n");
+		return 1;
+	}
+	if (!all) {
+		int bad = 0;
+
+		for (i = 0; i < IT_NR_EVENTS; i++)
+			if ((events & ~loaded) & (1ULL << i)) {
+				fprintf(stderr, "ioastrace: %s cannot be traced without the iommutrace tracepoints (--source probe)\n",
+					it_event_name(i));
+				bad = 1;
+			}
+		if (bad)
+			return 1;
+	}
+	fprintf(stderr, "ioastrace: source: probe (fentry/fexit on iommufd and VT-d functions; %s): %d of %d events; a field a probe cannot know prints as -; what differs: docs/probe-mode.md\n",
+		asked ? "--source probe" :
+			"this kernel has no iommutrace tracepoints", n,
+		IT_NR_EVENTS);
+	return 0;
 }
 
 static void print_summary(struct ioastrace_bpf *skel)
@@ -193,11 +218,11 @@ int main(int argc, char **argv)
 {
 	struct ring_buffer *rb = NULL;
 	struct ioastrace_bpf *skel;
-	struct bpf_program *prog;
 	struct timespec mono, real;
 	long long have;
 	time_t deadline = 0;
-	bool done, keep_history;
+	bool done, keep_history, probe;
+	long long loaded;
 	int err, cgfd = -1;
 
 	err = ioastrace_parse_args(argc, argv, &args, &done);
@@ -205,9 +230,19 @@ int main(int argc, char **argv)
 		return err;
 	libbpf_set_print(libbpf_print);
 
-	if (it_check_kernel("ioastrace", &have))
-		return 1;
-	if ((args.events & ~have) && args.events != (1ULL << IT_NR_EVENTS) - 1) {
+	have = it_kernel_events();
+	if (have < 0 || (args.source != IT_ARG_SOURCE_PROBE &&
+			 (args.source == IT_ARG_SOURCE_TRACEPOINT ||
+			  (have & (1LL << IT_IOAS_MAP))))) {
+		probe = false;
+		/* no BTF, or tracepoints asked for: says why if missing */
+		if (it_check_kernel("ioastrace", &have))
+			return 1;
+	} else {
+		probe = true;
+	}
+	if (!probe && (args.events & ~have) &&
+	    args.events != (1ULL << IT_NR_EVENTS) - 1) {
 		int i;
 
 		for (i = 0; i < IT_NR_EVENTS; i++)
@@ -217,9 +252,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* No VT-d (CONFIG_INTEL_IOMMU off): its programs are not loaded */
-	if ((args.events & it_vtd_events()) && !(have & it_vtd_events()))
+	if (!probe && (args.events & it_vtd_events()) &&
+	    !(have & it_vtd_events()))
 		it_say_no_vtd("ioastrace");
-	args.events &= have;
+	if (!probe)
+		args.events &= have;
 
 	skel = ioastrace_bpf__open();
 	if (!skel) {
@@ -237,18 +274,22 @@ int main(int argc, char **argv)
 	 * With dmar_fault traced, the events that feed the fault history are
 	 * always attached; targ_events decides what is printed.
 	 */
-	keep_history = args.events & (1ULL << IT_VTD_DMA_FAULT);
+	keep_history = !probe && (args.events & (1ULL << IT_VTD_DMA_FAULT));
 	skel->rodata->keep_history = keep_history;
-	skel->rodata->targ_events = args.events;
-	bpf_object__for_each_program(prog, skel->obj) {
-		int type = prog_event(prog);
-
-		if (type < 0 || (args.events & (1ULL << type)))
-			continue;
-		if (keep_history && (have & HISTORY_EVENTS & (1ULL << type)))
-			continue;
-		bpf_program__set_autoload(prog, false);
+	loaded = it_select_source(skel->obj, probe, args.events |
+				  (keep_history ? have & HISTORY_EVENTS : 0));
+	if (loaded < 0) {
+		fprintf(stderr, "ioastrace: kernel BTF not available: %s\n",
+			strerror((int)-loaded));
+		err = 1;
+		goto cleanup;
 	}
+	if (probe && say_probe_mode(args.events, loaded,
+				    args.source == IT_ARG_SOURCE_PROBE)) {
+		err = 1;
+		goto cleanup;
+	}
+	skel->rodata->targ_events = args.events & loaded;
 
 	err = ioastrace_bpf__load(skel);
 	if (err) {

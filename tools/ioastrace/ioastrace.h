@@ -24,6 +24,14 @@ struct ioastrace_args {
 	unsigned int duration;		/* -d SECONDS, 0: until SIGINT */
 	unsigned int buffer_mb;		/* -b, ring buffer size in MiB */
 	bool verbose;			/* -v */
+	int source;			/* --source: enum it_arg_source */
+};
+
+/* --source auto|tracepoint|probe */
+enum it_arg_source {
+	IT_ARG_SOURCE_AUTO,		/* tracepoints if the kernel has them */
+	IT_ARG_SOURCE_TRACEPOINT,
+	IT_ARG_SOURCE_PROBE,		/* fentry/fexit (probe.bpf.h) */
 };
 
 /* Parse argv.  Returns 0, or an exit status (0 for --help) with *done set. */
@@ -62,6 +70,8 @@ const struct it_field *it_event_fields(int type);
 const char *it_kind_name(int kind);
 /* The name of value v of an enum kind ("unknown" if out of range) */
 const char *it_enum_name(int kind, unsigned long long v);
+/* "tracepoint", "probe" (enum it_source) */
+const char *it_source_name(int source);
 /* --fields: one JSON object per event: name, system, fields */
 void it_print_field_list(FILE *out);
 
