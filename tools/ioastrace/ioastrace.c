@@ -131,7 +131,9 @@ static int say_probe_mode(__u64 events, __u64 loaded, bool asked)
 	for (i = 0; i < IT_NR_EVENTS; i++)
 		n += (loaded >> i) & 1;
 	if (!(loaded & (1ULL << IT_IOAS_MAP)) && all) {
-		fprintf(stderr, "ioastrace: neither iommutrace tracepoints nor iommufd functions in this kernel's BTF: is iommufd loaded (modprobe iommufd)?\n");
+		/* auto: why there are no tracepoints says it all */
+		if (asked || !it_check_kernel("ioastrace", NULL))
+			fprintf(stderr, "ioastrace: no iommufd functions to probe in this kernel's BTF: is iommufd loaded (modprobe iommufd)?\n");
 		return 1;
 	}
 	if (!all) {
