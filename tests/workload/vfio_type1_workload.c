@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio_type1_workload - drive QEMU's edu device (1234:11e8) through VFIO's
+ * own type1 container: the legacy path of a VMM that opens /dev/vfio/vfio
+ * (Debian 12's QEMU 7.2, libvirt's default), the only VFIO path of a kernel
+ * built without iommufd (Debian's 6.12: docs/stock-kernels.md).  On a kernel
+ * with CONFIG_IOMMUFD_VFIO_CONTAINER, /dev/vfio/vfio is iommufd's and the
+ * same calls go through iommufd.
+ *
+ * Usage: vfio_type1_workload BDF       (the device bound to vfio-pci)
+ *
+ * Sequence: open /dev/vfio/vfio, check the API version and the type1v2
+ * extension; open the device's group /dev/vfio/N, check it is viable, set
+ * its container, VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU), VFIO_IOMMU_GET_INFO;
+ * get the device fd, enable bus mastering; VFIO_IOMMU_MAP_DMA two pages at
+ * IOVA 0x100000 and one page at 0x200000; DMA 1024 bytes from IOVA 0x100000
+ * into edu's buffer and back to IOVA 0x101000 (the data must arrive), and
+ * from edu to IOVA 0x200000; VFIO_IOMMU_UNMAP_DMA of [0x100000, 0x300000)
+ * (the kernel says how many bytes it unmapped: all three pages); DMA from
+ * IOVA 0x100000 again (it must fault in the IOMMU); close everything.
+ *
+ * Output: one line per step, as the other workloads:
+ *   op=container api=N type1v2=0|1
+ *   op=group group=N viable=0|1
+ *   op=set_iommu type=type1v2 ret=ERRNO
+ *   op=info flags=0x.. pgsizes=0x..
+ *   op=map iova=0x.. length=BYTES user_va=0x.. ret=ERRNO
+ *   op=dma n=N dir=to_dev|from_dev iova=0x.. count=BYTES expect=ok|fault
+ *   op=check n=N match=0|1
+ *   op=unmap iova=0x.. length=BYTES unmapped=BYTES ret=ERRNO
+ *   op=faults before=N after=N   DMAR fault interrupts (/proc/interrupts)
+ *   op=close
+ * Exit status 0, or 1 with a message on stderr.
+ *
+ * edu: BAR0 registers DMA source 0x80, destination 0x88, count 0x90,
+ * command 0x98 (bit 0 run, bit 1 device to RAM), its buffer at 0x40000 in
+ * its own address space, 28-bit DMA mask.  A 4096-byte transfer trips an
+ * off-by-one range check in QEMU 7.2's edu that aborts the VM: stay below.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+#include "iommufd_ops.h"
+
+#define IOVA		0x100000ULL	/* two pages */
+#define IOVA2		0x200000ULL	/* one page */
+#define UNMAP_END	0x300000ULL	/* one unmap of [IOVA, UNMAP_END) */
+#define EDU_BUF		0x40000ULL
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_CNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_DMA_RUN	0x1
+#define EDU_DMA_TO_RAM	0x2
+#define COUNT		1024	/* < 4096: see above */
+
+static int devfd;
+static uint64_t bar0, config;	/* VFIO region offsets in devfd */
+
+static uint64_t region(uint32_t index)
+{
+	struct vfio_region_info info = {
+		.argsz = sizeof(info),
+		.index = index,
+	};
+
+	check(do_ioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, &info),
+	      "VFIO_DEVICE_GET_REGION_INFO");
+	return info.offset;
+}
+
+static void rw(bool write, uint64_t off, void *val, size_t size)
+{
+	ssize_t n = write ? pwrite(devfd, val, size, off) :
+			    pread(devfd, val, size, off);
+
+	if (n != (ssize_t)size)
+		check(n < 0 ? -errno : -EIO, write ? "pwrite" : "pread");
+}
+
+static void edu_write(uint64_t reg, uint64_t val)
+{
+	rw(true, bar0 + reg, &val, sizeof(val));
+}
+
+static uint64_t edu_read(uint64_t reg)
+{
+	uint64_t val;
+
+	rw(false, bar0 + reg, &val, sizeof(val));
+	return val;
+}
+
+/* Interrupts of the DMAR fault handlers so far (/proc/interrupts) */
+static unsigned long long dmar_irqs(void)
+{
+	unsigned long long sum = 0, v;
+	char line[1024], *p, *end;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		check(-errno, "/proc/interrupts");
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "dmar"))
+			continue;
+		p = strchr(line, ':');
+		for (p = p ? p + 1 : line; (v = strtoull(p, &end, 10)), end != p;
+		     p = end)
+			sum += v;
+	}
+	fclose(f);
+	return sum;
+}
+
+/* One edu DMA of COUNT bytes between IOVA and its buffer; waits for it */
+static void dma(int n, bool to_ram, uint64_t iova, const char *expect)
+{
+	int i;
+
+	edu_write(EDU_DMA_SRC, to_ram ? EDU_BUF : iova);
+	edu_write(EDU_DMA_DST, to_ram ? iova : EDU_BUF);
+	edu_write(EDU_DMA_CNT, COUNT);
+	edu_write(EDU_DMA_CMD, EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
+	for (i = 0; edu_read(EDU_DMA_CMD) & EDU_DMA_RUN; i++) {
+		if (i == 5000)
+			check(-ETIMEDOUT, "edu DMA did not complete in 5 s");
+		usleep(1000);
+	}
+	printf("op=dma n=%d dir=%s iova=0x%llx count=%d expect=%s\n", n,
+	       to_ram ? "from_dev" : "to_dev", (unsigned long long)iova, COUNT,
+	       expect);
+}
+
+static void map(int container, void *va, uint64_t iova, uint64_t len)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)va,
+		.iova = iova,
+		.size = len,
+	};
+	int ret = do_ioctl(container, VFIO_IOMMU_MAP_DMA, &m);
+
+	printf("op=map iova=0x%llx length=%llu user_va=0x%llx ret=%d\n",
+	       (unsigned long long)iova, (unsigned long long)len,
+	       (unsigned long long)m.vaddr, ret);
+	check(ret, "VFIO_IOMMU_MAP_DMA");
+}
+
+/* The group number of PCI device BDF (its iommu_group link) */
+static int group_of(const char *bdf)
+{
+	char path[PATH_MAX], target[PATH_MAX], *p;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		check(-errno, path);
+	target[n] = 0;
+	p = strrchr(target, '/');
+	return atoi(p ? p + 1 : target);
+}
+
+int main(int argc, char **argv)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	size_t page = sysconf(_SC_PAGESIZE);
+	unsigned long long faults;
+	int container, groupfd, group, ret, match, i;
+	unsigned char *buf, *buf2;
+	char path[64];
+	uint16_t cmd;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: vfio_type1_workload BDF\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0)
+		check(-errno, "/dev/vfio/vfio");
+	printf("op=container api=%d type1v2=%d\n",
+	       ioctl(container, VFIO_GET_API_VERSION),
+	       ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU));
+
+	group = group_of(argv[1]);
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	groupfd = open(path, O_RDWR);
+	if (groupfd < 0)
+		check(-errno, path);
+	check(do_ioctl(groupfd, VFIO_GROUP_GET_STATUS, &status),
+	      "VFIO_GROUP_GET_STATUS");
+	printf("op=group group=%d viable=%d\n", group,
+	       !!(status.flags & VFIO_GROUP_FLAGS_VIABLE));
+	check(do_ioctl(groupfd, VFIO_GROUP_SET_CONTAINER, &container),
+	      "VFIO_GROUP_SET_CONTAINER");
+	ret = ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) ? -errno : 0;
+	printf("op=set_iommu type=type1v2 ret=%d\n", ret);
+	check(ret, "VFIO_SET_IOMMU");
+	check(do_ioctl(container, VFIO_IOMMU_GET_INFO, &info),
+	      "VFIO_IOMMU_GET_INFO");
+	printf("op=info flags=0x%x pgsizes=0x%llx\n", info.flags,
+	       (unsigned long long)info.iova_pgsizes);
+
+	devfd = ioctl(groupfd, VFIO_GROUP_GET_DEVICE_FD, argv[1]);
+	if (devfd < 0)
+		check(-errno, "VFIO_GROUP_GET_DEVICE_FD");
+	bar0 = region(VFIO_PCI_BAR0_REGION_INDEX);
+	config = region(VFIO_PCI_CONFIG_REGION_INDEX);
+	rw(false, config + PCI_COMMAND, &cmd, sizeof(cmd));
+	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	rw(true, config + PCI_COMMAND, &cmd, sizeof(cmd));
+	rw(false, config + PCI_COMMAND, &cmd, sizeof(cmd));
+	if (!(cmd & PCI_COMMAND_MASTER))
+		check(-EIO, "bus mastering did not stick");
+
+	buf = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	buf2 = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED || buf2 == MAP_FAILED)
+		check(-errno, "mmap");
+	for (i = 0; i < COUNT; i++)
+		buf[i] = (unsigned char)(i * 7 + 1);
+	memset(buf + page, 0, page);
+	memset(buf2, 0, page);
+
+	map(container, buf, IOVA, 2 * page);
+	map(container, buf2, IOVA2, page);
+
+	/* RAM (IOVA) -> edu -> RAM (IOVA + page) and RAM (IOVA2) */
+	dma(1, false, IOVA, "ok");
+	dma(2, true, IOVA + page, "ok");
+	dma(3, true, IOVA2, "ok");
+	match = !memcmp(buf, buf + page, COUNT) && !memcmp(buf, buf2, COUNT);
+	printf("op=check n=3 match=%d\n", match);
+	if (!match)
+		check(-EIO, "the data DMA'd through the IOMMU did not arrive");
+
+	/* One unmap over both mappings: type1 says how much it removed */
+	unmap.iova = IOVA;
+	unmap.size = UNMAP_END - IOVA;
+	ret = do_ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap);
+	printf("op=unmap iova=0x%llx length=%llu unmapped=%llu ret=%d\n",
+	       (unsigned long long)IOVA, UNMAP_END - IOVA,
+	       (unsigned long long)unmap.size, ret);
+	check(ret, "VFIO_IOMMU_UNMAP_DMA");
+
+	/* The IOVA just unmapped: the IOMMU must block it */
+	faults = dmar_irqs();
+	dma(4, false, IOVA, "fault");
+	for (i = 0; dmar_irqs() == faults; i++) {
+		if (i == 5000)
+			check(-ETIMEDOUT, "no DMAR fault interrupt in 5 s");
+		usleep(1000);
+	}
+	printf("op=faults before=%llu after=%llu\n", faults, dmar_irqs());
+
+	close(devfd);
+	check(do_ioctl(groupfd, VFIO_GROUP_UNSET_CONTAINER, NULL),
+	      "VFIO_GROUP_UNSET_CONTAINER");
+	close(groupfd);
+	close(container);
+	printf("op=close\n");
+	return 0;
+}
