@@ -8,6 +8,8 @@
 #   make tools   build the BPF tools (build/bin/) against that kernel's BTF
 #   make vm CMD="..." [VTD=1] [VARIANT=m]  run CMD in the VM
 #   make deps    install the Debian packages we need
+#   make check-stock  the stock-kernel tests with the unpatched kernel too
+#                (CHECK_UNPATCHED=1: one more kernel build, 13 min)
 #   make bench   cost of ioastrace/iommutop/perf/bpftrace on map/unmap (VM)
 #   make bench-kernels  patched (tracepoints off) vs unpatched kernel (VM)
 #   make bench-metrics  cost of iommutop --listen scraped every second, 1000 IOASes (VM)
@@ -17,7 +19,7 @@ VTD ?=
 VARIANT ?= y
 CMD ?= uname -a
 
-.PHONY: all deps kernel kernel-m tools demo check vm bench bench-kernels bench-metrics
+.PHONY: all deps kernel kernel-m tools demo check check-stock vm bench bench-kernels bench-metrics
 
 all: tools
 
@@ -39,6 +41,10 @@ demo: kernel
 # The tests boot both variants (tests/vm/t-variant-m-*: the m one)
 check: kernel kernel-m
 	@tests/run
+
+check-stock: kernel kernel-m
+	@kernel/build --unpatched
+	@CHECK_UNPATCHED=1 tests/run t-stock- t-ioastrace-probe
 
 vm: $(if $(filter m,$(VARIANT)),kernel-m,kernel)
 	@tests/vm/run $(if $(VTD),--vtd) --variant $(VARIANT) -- $(CMD)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <linux/types.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -96,6 +97,27 @@ void it_say_no_vtd(const char *tool)
 		tool);
 }
 
+/* Whether the running kernel has an iommufd module to load: modules.dep
+ * of its release names iommufd.ko */
+static bool iommufd_module_exists(void)
+{
+	char path[256], line[512];
+	struct utsname u;
+	bool found = false;
+	FILE *f;
+
+	if (uname(&u))
+		return true;	/* unknown: suggest modprobe */
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "/iommufd.ko") != NULL;
+	fclose(f);
+	return found;
+}
+
 /* Why the iommufd tracepoints are missing, in one line on stderr */
 static void say_no_iommufd_tracepoints(const char *tool)
 {
@@ -103,7 +125,9 @@ static void say_no_iommufd_tracepoints(const char *tool)
 
 	/* /sys/module/iommufd: built in (it has a parameter) or loaded */
 	if (access("/sys/module/iommufd", F_OK))
-		why = ": iommufd is neither built in nor loaded (modprobe iommufd)";
+		why = iommufd_module_exists() ?
+			": iommufd is neither built in nor loaded (modprobe iommufd)" :
+			": it has no iommufd at all (CONFIG_IOMMUFD is off: its VMs use VFIO's type1 container, not traced yet)";
 	/* initstate: a loadable module, whose BTF would be under btf/ */
 	else if (!access("/sys/module/iommufd/initstate", F_OK) &&
 		 access("/sys/kernel/btf/iommufd", F_OK))
