@@ -10,15 +10,17 @@
  *   static __always_inline __u32 it_sink_wants(int type);
  *	IT_W_* bits for an event type: 0 skips the event before anything is
  *	decoded (a tool's cheap filters go here: event mask, pid, cgroup);
- *	IT_W_COMM and IT_W_LAT ask for the header's comm and lat_ns.  Called
- *	with a constant: the compiler folds it.  User space also disables
- *	(autoload) the programs of events a tool never wants.
+ *	IT_W_COMM and IT_W_LAT ask for the header's comm and lat_ns; bits
+ *	from IT_W_TOOL up are the tool's own, handed back to it_sink().
+ *	Called with a constant type: the compiler folds it.  User space also
+ *	disables (autoload) the programs of events a tool never wants.
  *
  *   static __always_inline void it_sink(void *ctx, int type,
  *					 struct it_event *e, __u32 size,
- *					 const struct it_objs *o);
+ *					 __u32 want, const struct it_objs *o);
  *	Consumes the event.  type (= e->h.type) and size (bytes of e, header
- *	included) are constants the compiler and the verifier see;
+ *	included) are constants the compiler and the verifier see; want is
+ *	what it_sink_wants() said;
  *	e->u.<tracepoint> is the event's struct.  e is on the program's
  *	stack and only size bytes long.  o holds the objects the tracepoint
  *	passed (NULL where it has none).
@@ -36,6 +38,7 @@
 #define IT_W_EVENT	(1U << 0)	/* decode and sink this event */
 #define IT_W_COMM	(1U << 1)	/* fill h.comm */
 #define IT_W_LAT	(1U << 2)	/* fill h.lat_ns (ioctl_start lookup) */
+#define IT_W_TOOL	(1U << 8)	/* first bit a tool may use for itself */
 
 /* The kernel objects behind an event, for sinks that keep state by them */
 struct it_objs {
@@ -56,7 +59,8 @@ struct it_objs {
 static __always_inline __u32 it_sink_wants(int type);
 struct it_event;
 static __always_inline void it_sink(void *ctx, int type, struct it_event *e,
-				    __u32 size, const struct it_objs *o);
+				    __u32 size, __u32 want,
+				    const struct it_objs *o);
 
 static __always_inline void it_hdr_fill(struct it_hdr *h, int type, int ret,
 					__u32 size, __u32 want)
@@ -93,7 +97,7 @@ static __always_inline void it_hdr_fill(struct it_hdr *h, int type, int ret,
 	do {								\
 		struct it_objs o = { __VA_ARGS__ };			\
 		it_sink(ctx, it_type, (struct it_event *)&ev,		\
-			sizeof(ev), &o);				\
+			sizeof(ev), want, &o);				\
 		return 0;						\
 	} while (0)
 

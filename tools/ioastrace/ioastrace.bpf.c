@@ -67,10 +67,12 @@ static __always_inline bool printed(int type)
 	return true;
 }
 
+#define W_PRINT		IT_W_TOOL	/* printed() said yes */
+
 static __always_inline __u32 it_sink_wants(int type)
 {
 	if (printed(type))
-		return IT_W_EVENT | IT_W_COMM | IT_W_LAT;
+		return IT_W_EVENT | IT_W_COMM | IT_W_LAT | W_PRINT;
 	if (keep_history && feeds_history(type))
 		return IT_W_EVENT;
 	return 0;
@@ -203,11 +205,12 @@ static __always_inline void send_fault(const struct it_event *e)
 }
 
 static __always_inline void it_sink(void *ctx, int type, struct it_event *e,
-				    __u32 size, const struct it_objs *o)
+				    __u32 size, __u32 want,
+				    const struct it_objs *o)
 {
 	if (keep_history && feeds_history(type))
 		feed_history(type, e, o);
-	if (!printed(type))
+	if (!(want & W_PRINT))
 		return;
 	if (type == IT_VTD_DMA_FAULT) {
 		send_fault(e);

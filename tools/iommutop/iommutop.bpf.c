@@ -641,7 +641,8 @@ static __always_inline __u32 it_sink_wants(int type)
 }
 
 static __always_inline void it_sink(void *ctx, int type, struct it_event *e,
-				    __u32 size, const struct it_objs *o)
+				    __u32 size, __u32 want,
+				    const struct it_objs *o)
 {
 	switch (type) {
 	case IT_IOAS_ALLOC: ioas_alloc(e, o); break;
