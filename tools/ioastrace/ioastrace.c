@@ -6,7 +6,6 @@
  * tracepoints and prints the records they send through a ring buffer, as
  * text or JSON Lines.  See ioastrace(8) in docs/ioastrace.8.md.
  */
-#define _GNU_SOURCE	/* strerrorname_np */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "errno_name.h"
 #include "ioastrace.h"
 #include "ioastrace.skel.h"
 #include "tool_helpers.h"
@@ -90,7 +90,7 @@ static int flush_output(void)
 	if (!fflush(stdout) && !ferror(stdout))
 		return 0;
 	err = errno ? errno : EIO;
-	name = strerrorname_np(err);
+	name = it_errno_name(err);
 	fprintf(stderr, "ioastrace: cannot write output: %s (%s)\n",
 		strerror(err), name ? name : "?");
 	return EXIT_OUTPUT;

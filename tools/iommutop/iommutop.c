@@ -5,7 +5,6 @@
  * and VT-d locks, attributed to the IOAS or DMAR unit owning the lock.
  * See iommutop(8) in docs/iommutop.8.md.
  */
-#include <argp.h>
 #include <errno.h>
 #include <limits.h>
 #include <ncurses.h>
@@ -25,90 +24,13 @@
 #include "iommutop.skel.h"
 #include "ksyms.h"
 #include "metrics.h"
+#include "options.h"
 #include "tool_helpers.h"
 
-static struct {
-	double interval;	/* -d seconds */
-	long count;		/* -n frames, 0: forever */
-	bool batch;		/* -b */
-	bool json;		/* -j */
-	__u32 pid;		/* -p */
-	const char *listen;	/* -l [ADDR:]PORT */
-	bool verbose;
-} env = { .interval = 1.0 };
+static struct iommutop_env env;
 
 static volatile sig_atomic_t exiting;
 static struct ksyms *ksyms;
-
-const char *argp_program_version = "iommutop 0.1";
-static const char doc[] =
-"Live view of iommufd IOASes and of iommufd / VT-d lock contention.\n"
-"\n"
-"USAGE: iommutop [-h] [-b] [-j] [-d SECONDS] [-n COUNT] [-p PID]\n"
-"                [-l [ADDR:]PORT] [-v]\n"
-"\n"
-"EXAMPLES:\n"
-"    iommutop                 # full screen, refresh every second; q quits\n"
-"    iommutop -d 5            # refresh every 5 s\n"
-"    iommutop -b -n 3         # 3 plain text frames, for logs\n"
-"    iommutop -j -d 0.5       # one JSON object per frame, twice a second\n"
-"    iommutop -p 1234         # IOASes of iommufds process 1234 holds\n"
-"    iommutop -l 9910         # serve Prometheus metrics on 127.0.0.1:9910\n"
-"\n"
-"Keys (full screen): q quit, s cycle the IOAS sort (id, mapped, rate,\n"
-"errors), Tab switch panes (both, IOAS, locks).";
-
-static const struct argp_option options[] = {
-	{ "delay", 'd', "SECONDS", 0, "Refresh interval (default 1, min 0.1)", 0 },
-	{ "count", 'n', "COUNT", 0, "Number of frames, then exit", 0 },
-	{ "batch", 'b', NULL, 0, "Batch mode: plain text frames on stdout", 0 },
-	{ "json", 'j', NULL, 0, "One JSON object per frame on stdout", 0 },
-	{ "pid", 'p', "PID", 0, "Only IOASes of iommufds this process holds or created", 0 },
-	{ "listen", 'l', "[ADDR:]PORT", 0,
-	  "Serve Prometheus/OpenMetrics metrics at http://ADDR:PORT/metrics "
-	  "(ADDR default 127.0.0.1); without -b/-j, only that", 0 },
-	{ "verbose", 'v', NULL, 0, "libbpf diagnostics", 0 },
-	{},
-};
-
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	char *end;
-	long v;
-
-	switch (key) {
-	case 'd':
-		errno = 0;
-		env.interval = strtod(arg, &end);
-		if (errno || *end || !(env.interval >= 0.1 && env.interval <= 3600))
-			argp_error(state, "invalid interval '%s' (0.1 to 3600 s)", arg);
-		break;
-	case 'n':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v < 1)
-			argp_error(state, "invalid count '%s'", arg);
-		env.count = v;
-		break;
-	case 'p':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v < 1 || v > INT_MAX)
-			argp_error(state, "invalid PID '%s'", arg);
-		env.pid = v;
-		break;
-	case 'l': env.listen = arg; break;
-	case 'b': env.batch = true; break;
-	case 'j': env.json = true; break;
-	case 'v': env.verbose = true; break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
@@ -327,9 +249,6 @@ static void draw_screen(const struct frame *f, enum sort_key sort,
 
 int main(int argc, char **argv)
 {
-	static const struct argp argp = {
-		.options = options, .parser = parse_arg, .doc = doc,
-	};
 	static struct frame frames[2];
 	struct http_server *http = NULL;
 	struct iommutop_bpf *skel;
@@ -339,9 +258,7 @@ int main(int argc, char **argv)
 	long n = 0;
 	int err, cur = 0;
 
-	argp_err_exit_status = 2;	/* usage errors: as ioastrace */
-	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
-	if (err)
+	if (iommutop_parse_args(argc, argv, &env, 0))
 		return 2;
 	screen = !env.batch && !env.json && !env.listen;
 	if (screen && !isatty(STDOUT_FILENO)) {
