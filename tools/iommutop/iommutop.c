@@ -23,6 +23,7 @@
 #include "http.h"
 #include "iommutop.skel.h"
 #include "ksyms.h"
+#include "map_read.h"
 #include "metrics.h"
 #include "options.h"
 #include "tool_helpers.h"
@@ -83,11 +84,41 @@ static void collect_callers(struct iommutop_bpf *skel, struct frame *f)
 	}
 }
 
+/*
+ * Every IOAS row, each once (batch lookup: no repeats while IOASes come
+ * and go), and all of them: the frame holds as many rows as the map can
+ * (checked in main()), so sorting and any row limit come after.
+ */
+static void collect_ioas(struct iommutop_bpf *skel, struct frame *f)
+{
+	const __u32 max = sizeof(f->ioas) / sizeof(f->ioas[0]);
+	__u64 *keys = malloc(max * sizeof(*keys));
+	struct ioas_stat *stats = malloc(max * sizeof(*stats));
+	static bool said;
+	int i, n;
+
+	f->nioas = 0;
+	n = keys && stats ?
+	    it_map_read_all(bpf_map__fd(skel->maps.ioas_stats), sizeof(*keys),
+			    sizeof(*stats), keys, stats, max) : -ENOMEM;
+	if (n < 0 && !said)	/* once: the next frames would say it again */
+		fprintf(stderr, "iommutop: cannot read the IOAS map: %s\n",
+			strerror(-n));
+	said |= n < 0;
+	for (i = 0; i < n; i++) {
+		struct ioas_row *r = &f->ioas[f->nioas++];
+
+		memset(r, 0, sizeof(*r));
+		r->key = keys[i];
+		r->s = stats[i];
+	}
+	free(keys);
+	free(stats);
+}
+
 static void collect(struct iommutop_bpf *skel, struct frame *f)
 {
-	const int max_ioas = sizeof(f->ioas) / sizeof(f->ioas[0]);
 	const int max_locks = sizeof(f->locks) / sizeof(f->locks[0]);
-	int ioas_fd = bpf_map__fd(skel->maps.ioas_stats);
 	int owner_fd = bpf_map__fd(skel->maps.lock_owners);
 	int stat_fd = bpf_map__fd(skel->maps.lock_stats);
 	int wait_fd = bpf_map__fd(skel->maps.lock_waiters);
@@ -99,18 +130,7 @@ static void collect(struct iommutop_bpf *skel, struct frame *f)
 
 	f->ts_ns = now_ns();
 	f->dropped = skel->bss->dropped;
-	f->nioas = 0;
-	for (first = true; f->nioas < max_ioas &&
-	     !bpf_map_get_next_key(ioas_fd, first ? NULL : &cur, &key);
-	     first = false, cur = key) {
-		struct ioas_row *r = &f->ioas[f->nioas];
-
-		memset(r, 0, sizeof(*r));
-		if (!bpf_map_lookup_elem(ioas_fd, &key, &r->s)) {
-			r->key = key;
-			f->nioas++;
-		}
-	}
+	collect_ioas(skel, f);
 	f->nlocks = 0;
 	for (first = true; f->nlocks < max_locks &&
 	     !bpf_map_get_next_key(stat_fd, first ? NULL : &cur, &key);
@@ -277,6 +297,12 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->targ_tgid = env.pid;
 	it_autoload_events(skel->obj, IOMMUTOP_EVENTS);
+	if (bpf_map__max_entries(skel->maps.ioas_stats) >
+	    sizeof(frames[0].ioas) / sizeof(frames[0].ioas[0])) {
+		fprintf(stderr, "iommutop: a frame holds fewer IOAS rows than the map\n");
+		err = 1;
+		goto cleanup;
+	}
 	if (it_skip_missing_tracepoints("iommutop", skel->obj) < 0) {
 		err = 1;
 		goto cleanup;
