@@ -18,9 +18,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "errno_name.h"
 #include "ioastrace.h"
 #include "ioastrace.skel.h"
+#include "output.h"
 #include "tool_helpers.h"
 
 static volatile sig_atomic_t exiting;
@@ -29,6 +29,7 @@ static struct it_clock clk;
 static __u64 seen[IT_NR_EVENTS];
 static __u64 lost_reported;	/* lost records already reported */
 static unsigned int batch_left;	/* records the current batch may still take */
+static struct it_output out = { .tool = "ioastrace" };
 
 /* What the fault history needs, printed or not */
 #define HISTORY_EVENTS	((1ULL << IT_IOAS_MAP) | (1ULL << IT_IOAS_UNMAP) |	\
@@ -39,7 +40,7 @@ static unsigned int batch_left;	/* records the current batch may still take */
 			 (1ULL << IT_DEVICE_UNBIND))
 #define POLL_MS		100
 #define BATCH_MAX	1024	/* records printed between two flushes */
-#define EXIT_OUTPUT	3	/* stdout cannot be written */
+#define EXIT_OUTPUT	IT_EXIT_OUTPUT	/* stdout cannot be written */
 
 static void sig_handler(int sig)
 {
@@ -74,7 +75,7 @@ static int handle_event(void *ctx, void *data, size_t len)
 	else
 		it_print_text(stdout, e, &clk);
 	/* Output broken: stop consuming; flush_output() says why */
-	if (ferror(stdout))
+	if (it_output_check(&out))
 		return -EIO;
 	/* A full batch: end this poll, so that the loop flushes and reports */
 	return --batch_left ? 0 : -EAGAIN;
@@ -83,17 +84,7 @@ static int handle_event(void *ctx, void *data, size_t len)
 /* Write what was printed.  0, or EXIT_OUTPUT with one line on stderr. */
 static int flush_output(void)
 {
-	const char *name;
-	int err;
-
-	errno = 0;
-	if (!fflush(stdout) && !ferror(stdout))
-		return 0;
-	err = errno ? errno : EIO;
-	name = it_errno_name(err);
-	fprintf(stderr, "ioastrace: cannot write output: %s (%s)\n",
-		strerror(err), name ? name : "?");
-	return EXIT_OUTPUT;
+	return it_output_flush(&out);
 }
 
 static __u64 total_lost(const struct ioastrace_bpf *skel)
@@ -191,8 +182,7 @@ static int trace(struct ring_buffer *rb, struct ioastrace_bpf *skel,
 	while (!exiting) {
 		batch_left = BATCH_MAX;
 		err = ring_buffer__poll(rb, POLL_MS);
-		if (err < 0 && err != -EINTR && err != -EAGAIN &&
-		    !ferror(stdout)) {
+		if (err < 0 && err != -EINTR && err != -EAGAIN && !out.err) {
 			fprintf(stderr, "ioastrace: polling the ring buffer: %s\n",
 				strerror(-err));
 			return 1;
@@ -344,6 +334,7 @@ int main(int argc, char **argv)
 	if (args.duration)
 		deadline = mono.tv_sec + args.duration;
 	/* Fully buffered, flushed after each batch: one write per batch */
+	out.f = stdout;
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (!args.json)
 		it_print_header(stdout, &clk);

@@ -26,6 +26,7 @@
 #include "map_read.h"
 #include "metrics.h"
 #include "options.h"
+#include "output.h"
 #include "tool_helpers.h"
 
 static struct iommutop_env env;
@@ -270,6 +271,7 @@ static void draw_screen(const struct frame *f, enum sort_key sort,
 int main(int argc, char **argv)
 {
 	static struct frame frames[2];
+	struct it_output out = { .f = stdout, .tool = "iommutop" };
 	struct http_server *http = NULL;
 	struct iommutop_bpf *skel;
 	enum sort_key sort = SORT_ID;
@@ -335,7 +337,9 @@ int main(int argc, char **argv)
 		keypad(stdscr, TRUE);
 		curs_set(0);
 	} else {
-		setvbuf(stdout, NULL, _IOLBF, 0);
+		/* flushed after each frame; EPIPE said as such, not a signal */
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+		signal(SIGPIPE, SIG_IGN);
 	}
 	if (env.listen) {
 		char why[256];
@@ -387,13 +391,21 @@ int main(int argc, char **argv)
 		f->seq = ++n;
 		frame_rates(f, prev);
 		frame_sort(f, sort);
-		if (screen)
+		if (screen) {
 			draw_screen(f, sort, pane);
-		else if (env.json)
-			frame_print_json(stdout, f);
-		else {
-			frame_print_text(stdout, f, -1);
-			fputc('\n', stdout);
+		} else {
+			if (env.json)
+				frame_print_json(stdout, f);
+			else {
+				frame_print_text(stdout, f, -1);
+				fputc('\n', stdout);
+			}
+			/* one write per frame; a failed one ends iommutop */
+			it_output_check(&out);
+			if (it_output_flush(&out)) {
+				err = IT_EXIT_OUTPUT;
+				goto cleanup;
+			}
 		}
 		cur = !cur;
 	}
@@ -404,5 +416,5 @@ cleanup:
 	http_stop(http);
 	iommutop_bpf__destroy(skel);
 	ksyms_free(ksyms);
-	return err ? 1 : 0;
+	return err == IT_EXIT_OUTPUT ? err : err ? 1 : 0;
 }
