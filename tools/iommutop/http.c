@@ -54,80 +54,126 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
 	return ret;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
-			      const char *url, const char *method,
-			      const char *version, const char *upload_data,
-			      size_t *upload_size, void **con_cls)
+void http_answer(const char *method, const char *url, const char *accept,
+		 http_scrape_fn scrape, void *arg, struct http_answer *a)
 {
 	static char not_found[] = "not found: the metrics are at /metrics\n";
 	static char not_allowed[] = "method not allowed: use GET or HEAD\n";
 	static char index_page[] = "iommutop metrics exporter: GET /metrics\n";
 	static char failed[] = "cannot build the metrics\n";
-	struct http_server *srv = cls;
-	const char *type;
 	char *body = NULL;
 	size_t len = 0;
 	FILE *out;
 
+	memset(a, 0, sizeof(*a));
+	a->type = "text/plain";
+	if (!method || !url ||
+	    (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))) {
+		a->status = MHD_HTTP_METHOD_NOT_ALLOWED;
+		a->body = not_allowed;
+		a->len = sizeof(not_allowed) - 1;
+		return;
+	}
+	if (!strcmp(url, "/")) {
+		a->status = MHD_HTTP_OK;
+		a->body = index_page;
+		a->len = sizeof(index_page) - 1;
+		return;
+	}
+	if (strcmp(url, "/metrics")) {
+		a->status = MHD_HTTP_NOT_FOUND;
+		a->body = not_found;
+		a->len = sizeof(not_found) - 1;
+		return;
+	}
+	out = open_memstream(&body, &len);
+	if (out) {
+		a->type = scrape(out, accept, arg);
+		if (fclose(out) || !len) {
+			free(body);
+			out = NULL;
+		}
+	}
+	if (!out) {
+		a->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		a->type = "text/plain";
+		a->body = failed;
+		a->len = sizeof(failed) - 1;
+		return;
+	}
+	a->status = MHD_HTTP_OK;
+	a->body = body;
+	a->len = len;
+	a->must_free = true;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload_data,
+			      size_t *upload_size, void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct http_answer a;
+
 	(void)version;
 	(void)upload_data;
 	(void)con_cls;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+	http_answer(method, url,
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						MHD_HTTP_HEADER_ACCEPT),
+		    srv->scrape, srv->arg, &a);
+	if (a.status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		*upload_size = 0;	/* a body is not read */
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain",
-			     not_allowed, sizeof(not_allowed) - 1, false);
-	}
-	if (!strcmp(url, "/"))
-		return reply(conn, MHD_HTTP_OK, "text/plain", index_page,
-			     sizeof(index_page) - 1, false);
-	if (strcmp(url, "/metrics"))
-		return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", not_found,
-			     sizeof(not_found) - 1, false);
-	out = open_memstream(&body, &len);
-	if (!out)
-		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
-			     failed, sizeof(failed) - 1, false);
-	type = srv->scrape(out, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-			   MHD_HTTP_HEADER_ACCEPT), srv->arg);
-	if (fclose(out) || !len) {
-		free(body);
-		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
-			     failed, sizeof(failed) - 1, false);
-	}
-	return reply(conn, MHD_HTTP_OK, type, body, len, true);
+	return reply(conn, a.status, a.type, a.body, a.len, a.must_free);
 }
 
-/* Split "ADDR:PORT", "[ADDR]:PORT" or "PORT" and bind a listening socket */
+int http_parse_listen(const char *spec, char *host, size_t hostlen,
+		      char *port, size_t portlen, char *err, size_t errlen)
+{
+	const char *p = spec, *colon = strrchr(spec, ':');
+	size_t n;
+
+	snprintf(host, hostlen, "127.0.0.1");
+	if (colon) {
+		const char *h = spec;
+
+		n = colon - spec;
+		if (h[0] == '[' && n >= 2 && h[n - 1] == ']') {
+			h++;
+			n -= 2;
+		}
+		if (!n || n >= hostlen) {
+			snprintf(err, errlen, "bad address in '%s'", spec);
+			return -1;
+		}
+		memcpy(host, h, n);
+		host[n] = '\0';
+		p = colon + 1;
+	}
+	n = strlen(p);
+	if (!n || strspn(p, "0123456789") != n || n > 5 || atoi(p) > 65535 ||
+	    n >= portlen) {
+		snprintf(err, errlen, "bad port '%s' (0 to 65535)", p);
+		return -1;
+	}
+	memcpy(port, p, n + 1);
+	return 0;
+}
+
+/* Bind a listening socket on SPEC ("ADDR:PORT", "[ADDR]:PORT" or "PORT") */
 static int listen_on(const char *spec, char *url, size_t urllen,
 		     char *err, size_t errlen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_PASSIVE | AI_NUMERICHOST |
 					      AI_NUMERICSERV };
-	char host[128] = "127.0.0.1";
-	const char *port = spec, *colon = strrchr(spec, ':');
+	char host[128], port[8];
 	struct addrinfo *ai;
 	int fd, one = 1, rc;
 
-	if (colon) {
-		size_t n = colon - spec;
-
-		if (spec[0] == '[' && n >= 2 && spec[n - 1] == ']') {
-			spec++;
-			n -= 2;
-		}
-		if (!n || n >= sizeof(host)) {
-			snprintf(err, errlen, "bad address in '%s'", spec);
-			return -1;
-		}
-		memcpy(host, spec, n);
-		host[n] = '\0';
-		port = colon + 1;
-	}
-	if (!*port || strspn(port, "0123456789") != strlen(port) || atoi(port) > 65535) {
-		snprintf(err, errlen, "bad port '%s' (0 to 65535)", port);
+	if (http_parse_listen(spec, host, sizeof(host), port, sizeof(port),
+			      err, errlen))
 		return -1;
-	}
 	rc = getaddrinfo(host, port, &hints, &ai);
 	if (rc) {
 		snprintf(err, errlen, "bad address '%s': %s", host, gai_strerror(rc));

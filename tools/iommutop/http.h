@@ -6,6 +6,7 @@
 #ifndef __IOMMUTOP_HTTP_H
 #define __IOMMUTOP_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -24,6 +25,31 @@ struct http_server;
  */
 struct http_server *http_start(const char *listen, http_scrape_fn scrape,
 			       void *arg, char *err, size_t errlen);
+/*
+ * Split a --listen value, "PORT", "ADDR:PORT" or "[ADDR]:PORT", into HOST
+ * (127.0.0.1 when absent) and PORT (decimal, 0 to 65535).  0, or -1 with
+ * the reason in ERR.  The address itself is checked by getaddrinfo().
+ */
+int http_parse_listen(const char *spec, char *host, size_t hostlen,
+		      char *port, size_t portlen, char *err, size_t errlen);
+
+/* The answer to one request, as libmicrohttpd hands it to us */
+struct http_answer {
+	unsigned int status;	/* 200, 404, 405 or 500 */
+	const char *type;	/* Content-Type */
+	char *body;
+	size_t len;
+	bool must_free;		/* body is the scrape's, malloc'd */
+};
+
+/*
+ * GET or HEAD of /metrics: what SCRAPE writes (ACCEPT: the request's
+ * Accept header, or NULL); GET or HEAD of /: a one-line index; another
+ * path 404, another method 405 (METHOD and URL may be NULL: 405).
+ */
+void http_answer(const char *method, const char *url, const char *accept,
+		 http_scrape_fn scrape, void *arg, struct http_answer *a);
+
 /* "http://ADDR:PORT/metrics" */
 const char *http_url(const struct http_server *srv);
 void http_stop(struct http_server *srv);

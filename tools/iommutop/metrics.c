@@ -9,6 +9,7 @@
  * pages->mutex of one IOAS) are merged into one series, their values added
  * (maxima: the largest; coherency: the worst), never emitted twice.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,23 +33,49 @@ const char *metrics_content_type(enum metrics_format fmt)
 	       "text/plain; version=0.0.4; charset=utf-8";
 }
 
+double metrics_parse_memlock(FILE *f)
+{
+	char *line = NULL, *p, *end;
+	unsigned long long v;
+	double ret = -1;
+	size_t cap = 0, n;
+
+	while (getline(&line, &cap, f) >= 0) {
+		if (strncmp(line, "Max locked memory", 17))
+			continue;
+		/* the soft limit: the first word after the name */
+		p = line + 17;
+		p += strspn(p, " \t\n\v\f\r");
+		n = strcspn(p, " \t\n\v\f\r");
+		if (!n)
+			continue;
+		if (n == 9 && !strncmp(p, "unlimited", 9)) {
+			ret = INFINITY;
+		} else if (*p >= '0' && *p <= '9') {
+			/* a decimal byte count, as the kernel writes it (%lu),
+			 * the whole word */
+			errno = 0;
+			v = strtoull(p, &end, 10);
+			if (!errno && end == p + n)
+				ret = v;
+		}
+		break;
+	}
+	free(line);
+	return ret;
+}
+
 double metrics_memlock_limit(__u32 pid)
 {
-	char path[64], line[256], soft[32];
-	double v = -1;
+	char path[64];
+	double v;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%u/limits", pid);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "Max locked memory", 17) ||
-		    sscanf(line + 17, "%31s", soft) != 1)
-			continue;
-		v = !strcmp(soft, "unlimited") ? INFINITY : strtod(soft, NULL);
-		break;
-	}
+	v = metrics_parse_memlock(f);
 	fclose(f);
 	return v;
 }

@@ -24,6 +24,10 @@ enum metrics_format metrics_negotiate(const char *accept);
 const char *metrics_content_type(enum metrics_format fmt);
 /* The soft RLIMIT_MEMLOCK of PID in bytes, or a negative value if unknown */
 double metrics_memlock_limit(__u32 pid);
+/* The same from the text of a /proc/PID/limits: the "Max locked memory"
+ * line's soft limit, in bytes, INFINITY for "unlimited", -1 if absent or
+ * not a number */
+double metrics_parse_memlock(FILE *limits);
 /* Write frame F in FORMAT; LIMITS: one per process of F's IOAS rows */
 void metrics_write(FILE *out, const struct frame *f, enum metrics_format fmt,
 		   const struct memlock_limit *limits, int nlimits);
