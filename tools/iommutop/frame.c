@@ -75,12 +75,19 @@ __u64 hist_quantile(const __u64 *hist, int n, double q)
 	return ~0ULL;
 }
 
-static const struct ioas_prev *find_prev(const struct frame *prev, __u64 key)
+/*
+ * The same IOAS in the previous frame: same address, and same id and
+ * creator (a new IOAS allocated where a destroyed one was is not it)
+ */
+static const struct ioas_prev *find_prev(const struct frame *prev,
+					 const struct ioas_row *r)
 {
 	int i;
 
 	for (i = 0; prev && i < prev->nioas; i++)
-		if (prev->ioas[i].key == key)
+		if (prev->ioas[i].key == r->key &&
+		    prev->ioas[i].s.id == r->s.id &&
+		    prev->ioas[i].s.pid == r->s.pid)
 			return &prev->ioas[i].prev;
 	return NULL;
 }
@@ -98,7 +105,7 @@ void frame_rates(struct frame *f, const struct frame *prev)
 	f->interval_s = secs;
 	for (i = 0; i < f->nioas; i++) {
 		struct ioas_row *r = &f->ioas[i];
-		const struct ioas_prev *p = find_prev(prev, r->key);
+		const struct ioas_prev *p = find_prev(prev, r);
 
 		r->prev.maps = r->s.maps;
 		r->prev.unmaps = r->s.unmaps;
@@ -128,6 +135,11 @@ static int cmp_s64_desc(__s64 a, __s64 b)
 	return a < b ? 1 : a > b ? -1 : 0;
 }
 
+static int cmp_double_desc(double a, double b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
 static enum sort_key sort_by;
 
 static int cmp_ioas(const void *a, const void *b)
@@ -137,9 +149,9 @@ static int cmp_ioas(const void *a, const void *b)
 
 	switch (sort_by) {
 	case SORT_MAPPED: c = cmp_s64_desc(x->s.mapped, y->s.mapped); break;
-	case SORT_RATE:
-		c = cmp_u64_desc((__u64)(x->maps_s + x->unmaps_s),
-				 (__u64)(y->maps_s + y->unmaps_s));
+	case SORT_RATE:		/* not truncated: 0.9/s before 0.5/s */
+		c = cmp_double_desc(x->maps_s + x->unmaps_s,
+				    y->maps_s + y->unmaps_s);
 		break;
 	case SORT_ERRORS: c = cmp_u64_desc(x->s.errors, y->s.errors); break;
 	default: break;
