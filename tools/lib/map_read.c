@@ -129,6 +129,10 @@ int it_map_read_all(int fd, size_t key_size, size_t value_size, void *keys,
 
 		if (err < 0)
 			err = -errno;
+		/* the next bucket holds more than what is left of MAX (only
+		 * if MAX < max_entries, or the map churned while read): full */
+		if (err == -ENOSPC)
+			break;
 		if (err && err != -ENOENT) {
 			if (first && (err == -EINVAL || err == -ENOTSUPP ||
 				      err == -EOPNOTSUPP || err == -ENOSYS))

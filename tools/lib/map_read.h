@@ -14,8 +14,11 @@
  *
  * With BPF_MAP_LOOKUP_BATCH, which walks the hash buckets once: an entry
  * deleted or re-added meanwhile can be missed (it was not there) but never
- * read twice.  On a kernel or map without batch operations, with
- * it_map_read_iter().  Returns how many entries were read, or -errno.
+ * read twice.  It reads whole hash buckets: when the next bucket does not
+ * fit in what is left of MAX, it stops there (with MAX below the map's
+ * max_entries, or when entries added while reading outnumber those gone).
+ * On a kernel or map without batch operations, with it_map_read_iter().
+ * Returns how many entries were read, or -errno.
  */
 int it_map_read_all(int fd, size_t key_size, size_t value_size, void *keys,
 		    void *values, __u32 max);
