@@ -133,15 +133,6 @@ static void test_event_names(void **state)
 	assert_string_equal(it_event_name(IT_NR_EVENTS), "unknown");
 }
 
-static void test_errno_names(void **state)
-{
-	(void)state;
-	assert_string_equal(it_errno_name(-ENOENT), "ENOENT");
-	assert_string_equal(it_errno_name(EBUSY), "EBUSY");
-	assert_string_equal(it_errno_name(-EOPNOTSUPP), "EOPNOTSUPP");
-	assert_null(it_errno_name(-4095));
-}
-
 static void test_json_string(void **state)
 {
 	char *buf = NULL;
@@ -488,7 +479,6 @@ int main(void)
 		cmocka_unit_test(test_args_errors),
 		cmocka_unit_test(test_args_help),
 		cmocka_unit_test(test_event_names),
-		cmocka_unit_test(test_errno_names),
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_json_record),
 		cmocka_unit_test(test_json_comm_full_length),

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "ioastrace.h"
+#include "errno_name.h"
 #include "json_string.h"
 
 #define IT_NAME(e, name, sys)	[IT_##e] = #name,
@@ -41,12 +42,6 @@ int it_event_lookup(const char *name)
 			return i;
 	}
 	return -1;
-}
-
-/* glibc's name of the errno ("ENOENT"), NULL if it has none */
-const char *it_errno_name(int err)
-{
-	return strerrorname_np(err < 0 ? -err : err);
 }
 
 /* The fields of each event, from the definitions in iommutrace.h */

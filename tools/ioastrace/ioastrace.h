@@ -44,9 +44,6 @@ const char *it_event_name(int type);
 const char *it_event_system(int type);
 int it_event_lookup(const char *name);
 
-/* "ENOENT" for -2 or 2 (glibc's strerrorname_np()); NULL if none */
-const char *it_errno_name(int err);
-
 /* How a field prints and what a filter matches in it (iommutrace.h) */
 enum it_kind {
 	IT_K_DEC, IT_K_HEX, IT_K_IOAS, IT_K_DEV, IT_K_STR,
