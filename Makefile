@@ -8,7 +8,9 @@
 #   make tools   build the BPF tools (build/bin/) against that kernel's BTF
 #   make vm CMD="..." [VTD=1] [VARIANT=m]  run CMD in the VM
 #   make deps    install the Debian packages we need
-#   make bench   cost of ioastrace/iommutop/perf/bpftrace on map/unmap (VM)
+#   make bench   cost of ioastrace/iommutop/perf/bpftrace on map/unmap (VM),
+#                instruction count + wall clock, into docs/performance.md
+#                (BENCH_QUICK=1: 4 KiB x 1, ioastrace only, ~3 min, no doc)
 #   make bench-kernels  patched (tracepoints off) vs unpatched kernel (VM)
 #   make bench-metrics  cost of iommutop --listen scraped every second, 1000 IOASes (VM)
 
@@ -43,11 +45,12 @@ check: kernel kernel-m
 vm: $(if $(filter m,$(VARIANT)),kernel-m,kernel)
 	@tests/vm/run $(if $(VTD),--vtd) --variant $(VARIANT) -- $(CMD)
 
+BENCH_QUICK ?=
 bench: kernel
-	@bench/run
+	@bench/run $(if $(BENCH_QUICK),--quick,--doc)
 
 bench-kernels: kernel
-	@bench/run --kernels
+	@bench/run --kernels $(if $(BENCH_QUICK),--quick,--doc)
 
 bench-metrics: kernel
 	@bench/metrics
