@@ -212,9 +212,15 @@ def fmt_consumers(rows, method):
 
 
 def prog_table(runs):
-    """Per consumer and program, 4 KiB x 1 first: runs per map+unmap pair,
-    ns per run, ns per pair (medians over the runs; min - max of ns/run)."""
+    """Per consumer and BPF program (4 KiB x 1; all configurations when
+    that is absent): runs per map+unmap pair, ns per run, ns per pair
+    (medians over the runs; min - max of ns/run); then per configuration
+    and consumer the sum over its programs against a map+unmap pair's
+    wall-clock time with no tracing (the run just before)."""
     acc = defaultdict(list)
+    tot = defaultdict(list)
+    ps = pairs(runs, "wall")
+    base = {id(r): b for prs in ps.values() for b, r in prs}
     for r in runs:
         if r["method"] != "wall" or not r["progs"] or r["round"] == 0:
             continue
@@ -222,18 +228,35 @@ def prog_table(runs):
         for name, (cnt, ns) in r["progs"].items():
             acc[(r["size"], r["threads"], r["consumer"], name)].append(
                 (cnt / npairs, ns / cnt, ns / npairs))
+        b = base.get(id(r))
+        if b:
+            tot[(r["size"], r["threads"], r["consumer"])].append(
+                (sum(c for c, _ in r["progs"].values()) / npairs,
+                 sum(n for _, n in r["progs"].values()) / npairs,
+                 2e9 / b["ops_s"]))
+    detail = [k for k in acc if (k[0], k[1]) == ("4096", 1)] or list(acc)
     out = ["| size | threads | consumer | BPF program | runs per map+unmap pair | "
            "ns per run (median, min - max) | ns per map+unmap pair | runs |",
            "|---|---|---|---|---|---|---|---|"]
-    totals = defaultdict(list)
-    for key in sorted(acc, key=lambda k: (cfg_key((k[0], k[1])),
-                                          ORDER.index(k[2]) if k[2] in ORDER else 99, k[3])):
+    for key in sorted(detail, key=lambda k: (cfg_key((k[0], k[1])),
+                                             ORDER.index(k[2]) if k[2] in ORDER else 99, k[3])):
         v = acc[key]
         nsrun = [x[1] for x in v]
         out.append(f"| {size_label(key[0])} | {key[1]} | {LABEL.get(key[2], key[2])} | "
                    f"`{key[3]}` | {statistics.median(x[0] for x in v):.2f} | "
                    f"{statistics.median(nsrun):.0f} ({min(nsrun):.0f} - {max(nsrun):.0f}) | "
                    f"{statistics.median(x[2] for x in v):.0f} | {len(v)} |")
+    out += ["", "| size | threads | consumer | BPF program runs per pair | BPF ns per pair "
+            "| no tracing: ns per pair (wall clock) | BPF share |", "|---|---|---|---|---|---|---|"]
+    for key in sorted(tot, key=lambda k: (cfg_key((k[0], k[1])),
+                                          ORDER.index(k[2]) if k[2] in ORDER else 99)):
+        v = tot[key]
+        runs_pp = statistics.median(x[0] for x in v)
+        ns_pp = statistics.median(x[1] for x in v)
+        none_pp = statistics.median(x[2] for x in v)
+        out.append(f"| {size_label(key[0])} | {key[1]} | {LABEL.get(key[2], key[2])} | "
+                   f"{runs_pp:.2f} | {ns_pp:.0f} | {none_pp:.0f} | "
+                   f"{ns_pp / none_pp * 100:.1f} % |")
     return "\n".join(out)
 
 
