@@ -10,7 +10,9 @@
 #   make deps    install the Debian packages we need
 #   make check-stock  the stock-kernel tests with the unpatched kernel too
 #                (CHECK_UNPATCHED=1: one more kernel build, 13 min)
-#   make bench   cost of ioastrace/iommutop/perf/bpftrace on map/unmap (VM)
+#   make bench   cost of ioastrace/iommutop/perf/bpftrace on map/unmap (VM),
+#                instruction count + wall clock, into docs/performance.md
+#                (BENCH_QUICK=1: 4 KiB x 1, ioastrace only, ~3 min, no doc)
 #   make bench-kernels  patched (tracepoints off) vs unpatched kernel (VM)
 #   make bench-metrics  cost of iommutop --listen scraped every second, 1000 IOASes (VM)
 
@@ -49,11 +51,12 @@ check-stock: kernel kernel-m
 vm: $(if $(filter m,$(VARIANT)),kernel-m,kernel)
 	@tests/vm/run $(if $(VTD),--vtd) --variant $(VARIANT) -- $(CMD)
 
+BENCH_QUICK ?=
 bench: kernel
-	@bench/run
+	@bench/run $(if $(BENCH_QUICK),--quick,--doc)
 
 bench-kernels: kernel
-	@bench/run --kernels
+	@bench/run --kernels $(if $(BENCH_QUICK),--quick,--doc)
 
 bench-metrics: kernel
 	@bench/metrics
