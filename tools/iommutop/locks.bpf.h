@@ -204,31 +204,57 @@ int BPF_PROG(vtd_domain_attach, struct intel_iommu *iommu, struct device *dev,
 
 /* --- lock contention ---------------------------------------------------- */
 
-/* The class of the text range holding ip (binary search of caller_ranges) */
-static __always_inline __u32 caller_class(__u64 ip)
+/*
+ * The caller filter: walk the stack's frames, skipping locking and tracing
+ * code, and keep the stack if the first other frame is in an iommufd/VT-d
+ * range.  One bpf_loop() step is one step of the binary search of
+ * caller_ranges for the current frame (bounded loops with a search inside
+ * are too many states for the verifier).
+ */
+struct caller_walk {
+	__u32 frame;		/* the frame being looked up */
+	__u32 nframes;
+	__u32 lo, hi;		/* binary search bounds in caller_ranges */
+	__u32 keep;
+};
+
+static long caller_walk_step(__u32 i, void *arg)
 {
-	__u32 lo = 0, hi = caller_nranges, i;
+	struct caller_walk *w = arg;
+	struct caller_range *r;
+	__u32 zero = 0, mid;
+	__u64 *ips, ip;
 
-	if (hi > IT_TOP_CALLER_RANGES)
-		hi = IT_TOP_CALLER_RANGES;
-	for (i = 0; i < 14 && lo < hi; i++) {	/* 2^13 = IT_TOP_CALLER_RANGES */
-		__u32 mid = (lo + hi) / 2;
-		struct caller_range *r = &caller_ranges[mid & (IT_TOP_CALLER_RANGES - 1)];
-
-		if (ip < r->start)
-			hi = mid;
-		else if (ip >= r->end)
-			lo = mid + 1;
-		else
-			return r->cls;
+	if (w->frame >= w->nframes || w->lo >= w->hi)
+		return 1;	/* out of frames, or not in a range: not ours */
+	ips = bpf_map_lookup_elem(&stack_scratch, &zero);
+	if (!ips)
+		return 1;
+	ip = ips[w->frame & (IT_TOP_STACK - 1)];
+	mid = (w->lo + w->hi) / 2;
+	r = &caller_ranges[mid & (IT_TOP_CALLER_RANGES - 1)];
+	if (ip < r->start) {
+		w->hi = mid;
+	} else if (ip >= r->end) {
+		w->lo = mid + 1;
+	} else if (r->cls == CALLER_SKIP) {
+		w->frame++;	/* locking or tracing: the next frame */
+		w->lo = 0;
+		w->hi = caller_nranges;
+		if (w->hi > IT_TOP_CALLER_RANGES)
+			w->hi = IT_TOP_CALLER_RANGES;
+	} else {
+		w->keep = r->cls == CALLER_IOMMU;
+		return 1;
 	}
-	return CALLER_OTHER;
+	return 0;
 }
 
 /* Is the first frame outside locking and tracing an iommufd/VT-d one? */
 static __always_inline bool caller_keep(void *ctx)
 {
-	__u32 zero = 0, i, cls;
+	struct caller_walk w = {};
+	__u32 zero = 0;
 	__u64 *ips = bpf_map_lookup_elem(&stack_scratch, &zero);
 	long n;
 
@@ -238,15 +264,13 @@ static __always_inline bool caller_keep(void *ctx)
 			  IT_TOP_STACK_SKIP);
 	if (n <= 0)
 		return false;
-	n /= sizeof(__u64);
-	for (i = 0; i < IT_TOP_STACK; i++) {
-		if (i >= n)
-			break;
-		cls = caller_class(ips[i]);
-		if (cls != CALLER_SKIP)
-			return cls == CALLER_IOMMU;
-	}
-	return false;
+	w.nframes = n / sizeof(__u64);
+	w.hi = caller_nranges;
+	if (w.hi > IT_TOP_CALLER_RANGES)
+		w.hi = IT_TOP_CALLER_RANGES;
+	/* at most 14 search steps (2^13 ranges) per frame */
+	bpf_loop(IT_TOP_STACK * 14, caller_walk_step, &w, 0);
+	return w.keep;
 }
 
 SEC("tp_btf/contention_begin")
