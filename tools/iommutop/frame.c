@@ -272,7 +272,8 @@ void lock_row_waiter(struct lock_row *r, __u32 tgid, __u64 wait_ns,
 	if (wait_ns > r->top_wait_ns) {
 		r->top_tgid = tgid;
 		r->top_wait_ns = wait_ns;
-		memcpy(r->top_comm, comm, sizeof(r->top_comm));
+		memset(r->top_comm, 0, sizeof(r->top_comm));
+		memcpy(r->top_comm, comm, strnlen(comm, sizeof(r->top_comm)));
 	}
 }
 
