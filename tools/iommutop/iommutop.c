@@ -37,7 +37,10 @@ static struct {
 } env = { .interval = 1.0 };
 
 static volatile sig_atomic_t exiting;
+/* Set once, by the ksyms thread (kallsyms_thread()); NULL until then */
 static struct ksyms *ksyms;
+static pthread_t ksyms_thread;
+static bool ksyms_started;
 
 const char *argp_program_version = "iommutop 0.1";
 static const char doc[] =
@@ -338,9 +341,12 @@ static void collect_callers(struct iommutop_bpf *skel, struct frame *f)
 	struct caller_stat *cs = NULL;
 	__u32 *ids = NULL;
 	__u64 ips[IT_TOP_STACK];
+	const struct ksyms *ks = __atomic_load_n(&ksyms, __ATOMIC_ACQUIRE);
 	int i, k, n;
 
 	f->ncallers = 0;
+	if (!ks)
+		return;	/* not loaded yet (or not root): next frame */
 	n = read_map(cfd, sizeof(*ids), sizeof(*cs),
 		     map_max(skel->maps.caller_stats), (void **)&ids, (void **)&cs);
 	for (i = 0; i < n; i++) {
@@ -351,7 +357,7 @@ static void collect_callers(struct iommutop_bpf *skel, struct frame *f)
 			continue;
 		/* the caller: the first frame outside locking and tracing */
 		for (k = 0; k < IT_TOP_STACK && ips[k]; k++) {
-			sym = ksyms_name(ksyms, ips[k]);
+			sym = ksyms_name(ks, ips[k]);
 			if (sym && !is_lock_frame(sym))
 				break;
 			sym = NULL;
@@ -395,11 +401,11 @@ static void collect(struct iommutop_bpf *skel, struct frame *f)
 
 /* The caller filter's ranges, into the BPF object (after the attach: our
  * own programs' symbols, in the stacks, are tracing code) */
-static void set_caller_ranges(struct iommutop_bpf *skel)
+static void set_caller_ranges(struct iommutop_bpf *skel, const struct ksyms *ks)
 {
 	size_t n, needed;
 
-	n = ksyms_caller_ranges(ksyms, skel->bss->caller_ranges,
+	n = ksyms_caller_ranges(ks, skel->bss->caller_ranges,
 				IT_TOP_CALLER_RANGES, &needed);
 	if (needed > n)
 		fprintf(stderr, "iommutop: %zu caller ranges, %zu kept: some iommufd/VT-d callers are not recognised\n",
@@ -407,6 +413,18 @@ static void set_caller_ranges(struct iommutop_bpf *skel)
 	__atomic_store_n(&skel->bss->caller_nranges, (__u32)n, __ATOMIC_RELEASE);
 	if (env.verbose)
 		fprintf(stderr, "iommutop: %zu caller ranges\n", n);
+}
+
+/* /proc/kallsyms and the caller ranges, beside the snapshot (seconds each
+ * on a slow machine); joined before "tracing..." is said */
+static void *kallsyms_thread(void *arg)
+{
+	struct ksyms *ks = ksyms_load();	/* NULL when not root */
+
+	if (ks)
+		set_caller_ranges(arg, ks);
+	__atomic_store_n(&ksyms, ks, __ATOMIC_RELEASE);
+	return NULL;
 }
 
 /*
@@ -552,15 +570,15 @@ int main(int argc, char **argv)
 			strerror(-err));
 		goto cleanup;
 	}
+	/* After the attach: the stacks start in our own programs' symbols;
+	 * kallsyms is read while the snapshot runs */
+	ksyms_started = !pthread_create(&ksyms_thread, NULL, kallsyms_thread, skel);
 	err = take_snapshot(skel);
 	if (err) {
 		fprintf(stderr, "iommutop: cannot read the IOASes that existed before the start: %s\n",
 			strerror(-err));
 		goto cleanup;
 	}
-	/* After the attach: the stacks start in our own programs' symbols */
-	ksyms = ksyms_load();	/* NULL when not root: no fallback rows */
-	set_caller_ranges(skel);
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
 	if (screen) {
@@ -583,6 +601,11 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		fprintf(stderr, "iommutop: serving metrics on %s\n", http_url(http));
+	}
+	/* "tracing" means everything is in place: the caller filter too */
+	if (ksyms_started) {
+		pthread_join(ksyms_thread, NULL);
+		ksyms_started = false;
 	}
 	if (!screen)
 		fprintf(stderr, "iommutop: tracing... Hit Ctrl-C to end.\n");
@@ -638,6 +661,8 @@ int main(int argc, char **argv)
 cleanup:
 	http_stop(http);
 	iommutop_bpf__destroy(skel);
+	if (ksyms_started)
+		pthread_join(ksyms_thread, NULL);
 	ksyms_free(ksyms);
 	return err ? 1 : 0;
 }
