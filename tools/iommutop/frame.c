@@ -21,6 +21,26 @@ static const char *const lock_names[LK_NR] = {
 	[LK_QI_LOCK] = "qi->q_lock",
 };
 
+static const char *const drop_names[DROP_NR] = {
+	[DROP_IOAS_FULL] = "ioas_full",
+	[DROP_MEMBERS_FULL] = "members_full",
+	[DROP_PAGES_OWNER_FULL] = "pages_owner_full",
+	[DROP_FAULT_DEV_FULL] = "fault_dev_full",
+	[DROP_LOCK_OWNERS_FULL] = "lock_owners_full",
+	[DROP_LOCK_STATS_FULL] = "lock_stats_full",
+	[DROP_LOCK_WAITERS_FULL] = "lock_waiters_full",
+	[DROP_CALLERS_FULL] = "callers_full",
+	[DROP_WAITING_FULL] = "waiting_full",
+	[DROP_STACK] = "stack",
+	[DROP_TIME] = "time",
+};
+
+const char *drop_cause_name(int cause)
+{
+	return cause >= 0 && cause < DROP_NR && drop_names[cause] ?
+	       drop_names[cause] : "unknown";
+}
+
 const char *lock_kind_name(int kind)
 {
 	return kind >= 0 && kind < LK_NR ? lock_names[kind] : "unknown";
@@ -204,6 +224,13 @@ bool is_iommu_caller(const char *sym)
 	return false;
 }
 
+enum caller_class caller_class_of(const char *sym)
+{
+	if (is_lock_frame(sym))
+		return CALLER_SKIP;
+	return is_iommu_caller(sym) ? CALLER_IOMMU : CALLER_OTHER;
+}
+
 void frame_add_caller(struct frame *f, const char *caller,
 		      const struct caller_stat *cs)
 {
@@ -230,8 +257,47 @@ void frame_add_caller(struct frame *f, const char *caller,
 static int cmp_lock(const void *a, const void *b)
 {
 	const struct lock_row *x = a, *y = b;
+	int c = cmp_u64_desc(x->st.wait_ns, y->st.wait_ns);
 
-	return cmp_u64_desc(x->st.wait_ns, y->st.wait_ns);
+	if (c)
+		return c;
+	c = cmp_u64_desc(x->st.contended, y->st.contended);
+	if (c)
+		return c;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->o.gen < y->o.gen ? -1 : x->o.gen > y->o.gen;
+}
+
+void lock_rows_sort(struct lock_row *rows, int n)
+{
+	qsort(rows, n, sizeof(*rows), cmp_lock);
+}
+
+void lock_row_waiter(struct lock_row *r, __u32 tgid, __u64 wait_ns,
+		     const char *comm)
+{
+	if (tgid && tgid == r->top_tgid) {
+		r->top_wait_ns += wait_ns;	/* folded twice: same process */
+		return;
+	}
+	if (wait_ns > r->top_wait_ns) {
+		r->top_tgid = tgid;
+		r->top_wait_ns = wait_ns;
+		memset(r->top_comm, 0, sizeof(r->top_comm));
+		memcpy(r->top_comm, comm, strnlen(comm, sizeof(r->top_comm)));
+	}
+}
+
+void lock_row_merge(struct lock_row *r, const struct lock_row *add)
+{
+	r->st.contended += add->st.contended;
+	r->st.wait_ns += add->st.wait_ns;
+	if (add->st.max_ns > r->st.max_ns)
+		r->st.max_ns = add->st.max_ns;
+	if (add->top_wait_ns)
+		lock_row_waiter(r, add->top_tgid, add->top_wait_ns,
+				add->top_comm);
 }
 
 static int cmp_caller(const void *a, const void *b)
@@ -359,9 +425,13 @@ void frame_print_json(FILE *out, const struct frame *f)
 {
 	int i, b;
 
-	fprintf(out, "{\"ts_ns\":%llu,\"frame\":%llu,\"interval_s\":%.3f,\"dropped\":%llu,\"ioas\":[",
+	fprintf(out, "{\"ts_ns\":%llu,\"frame\":%llu,\"interval_s\":%.3f,\"dropped\":{",
 		(unsigned long long)f->ts_ns, (unsigned long long)f->seq,
-		f->interval_s, (unsigned long long)f->dropped);
+		f->interval_s);
+	for (i = 0; i < DROP_NR; i++)
+		fprintf(out, "%s\"%s\":%llu", i ? "," : "", drop_cause_name(i),
+			(unsigned long long)f->drops[i]);
+	fputs("},\"ioas\":[", out);
 	for (i = 0; i < f->nioas; i++) {
 		const struct ioas_row *r = &f->ioas[i];
 
@@ -405,11 +475,11 @@ void frame_print_json(FILE *out, const struct frame *f)
 	for (i = 0; i < f->nlocks; i++) {
 		const struct lock_row *l = &f->locks[i];
 
-		fprintf(out, "%s{\"lock\":\"%s\",\"addr\":\"0x%llx\",\"owner\":\"%s\",\"owner_id\":%u,"
+		fprintf(out, "%s{\"lock\":\"%s\",\"addr\":\"0x%llx\",\"gen\":%llu,\"owner\":\"%s\",\"owner_id\":%u,"
 			"\"owner_pid\":%u,\"owner_gone\":%s,\"contended\":%llu,"
 			"\"wait_ns\":%llu,\"max_wait_ns\":%llu,\"top_waiter\":",
 			i ? "," : "", lock_kind_name(l->o.kind),
-			(unsigned long long)l->addr,
+			(unsigned long long)l->addr, (unsigned long long)l->o.gen,
 			lock_owner_kind(l->o.kind), l->o.id, l->o.pid,
 			l->owner_gone ? "true" : "false",
 			(unsigned long long)l->st.contended,

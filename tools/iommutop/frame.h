@@ -22,11 +22,12 @@ struct ioas_row {
 
 struct lock_row {
 	__u64 addr;
-	struct lock_owner o;
+	struct lock_owner o;		/* o.gen: which owner of addr */
 	struct lock_stat st;
-	bool owner_gone;		/* its IOAS was destroyed */
+	bool owner_gone;		/* its owner was destroyed */
+	__u32 top_tgid;			/* process that waited longest */
 	__u64 top_wait_ns;		/* ... and how long in total */
-	char top_comm[IT_TOP_COMM_LEN];	/* process that waited longest */
+	char top_comm[IT_TOP_COMM_LEN];	/* ... and its comm */
 };
 
 /* Contention on locks no event named, by the iommufd/VT-d caller */
@@ -40,12 +41,25 @@ struct frame {
 	__u64 seq;
 	__u64 ts_ns;			/* CLOCK_MONOTONIC */
 	double interval_s;		/* since the previous frame */
-	__u64 dropped;			/* BPF map updates that did not fit */
+	__u64 dropped;			/* sum of drops[] */
+	__u64 drops[DROP_NR];		/* what BPF dropped, by cause */
 	int nioas, nlocks, ncallers;
 	struct ioas_row ioas[4096];
 	struct lock_row locks[1024];
 	struct caller_row callers[256];
 };
+
+/* enum drop_cause -> its name in JSON and Prometheus ("ioas_full", ...) */
+const char *drop_cause_name(int cause);
+/* Sort lock rows by total wait (longest first), then address, generation */
+void lock_rows_sort(struct lock_row *rows, int n);
+/* Add a (live or folded) lock row's counts to r: same lock, same owner */
+void lock_row_merge(struct lock_row *r, const struct lock_row *add);
+/* Account a waiter's total into the row's top waiter */
+void lock_row_waiter(struct lock_row *r, __u32 tgid, __u64 wait_ns,
+		     const char *comm);
+/* The class of a kernel function for the BPF caller filter */
+enum caller_class caller_class_of(const char *sym);
 
 /* Is this the name of a locking or tracing function (not a lock's user)? */
 bool is_lock_frame(const char *sym);

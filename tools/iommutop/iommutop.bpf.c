@@ -67,7 +67,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } tid_cc_reason SEC(".maps");
-__u64 dropped;	/* updates that did not fit a full map */
+__u64 drops[DROP_NR];	/* what was dropped, by enum drop_cause */
+
+static __always_inline void drop(enum drop_cause cause)
+{
+	if (cause < DROP_NR)
+		__sync_fetch_and_add(&drops[cause], 1);
+}
 
 static __always_inline __u32 tid(void)
 {
@@ -90,7 +96,7 @@ ioas_new(struct iommufd_ioas *ioas, bool preexisting, __u32 pid,
 	created = !bpf_map_update_elem(&ioas_stats, &key, &ioas_zero, BPF_NOEXIST);
 	s = bpf_map_lookup_elem(&ioas_stats, &key);
 	if (!s) {
-		__sync_fetch_and_add(&dropped, 1);
+		drop(DROP_IOAS_FULL);
 		return NULL;
 	}
 	if (!created)
@@ -187,8 +193,8 @@ static __always_inline void ioas_destroy(const struct it_objs *o)
 {
 	__u64 key = (__u64)o->ioas;
 
-	/* Its locks keep their owner: their contention stays attributed */
 	bpf_map_delete_elem(&ioas_stats, &key);
+	lock_disown_ioas(o->ioas);
 }
 
 static __always_inline __u32 log2_bucket(__u64 v)
@@ -273,7 +279,8 @@ static __always_inline void pages_pin(const struct it_event *e,
 		cur = bpf_map_lookup_elem(&tid_ioas, &t);
 		if (!cur)
 			return;
-		bpf_map_update_elem(&pages_owner, &key, cur, BPF_ANY);
+		if (bpf_map_update_elem(&pages_owner, &key, cur, BPF_ANY))
+			drop(DROP_PAGES_OWNER_FULL);
 		owner = cur;
 		first = true;
 	}
@@ -310,7 +317,7 @@ static __always_inline void pages_unpin(const struct it_event *e,
 		__u64 m = key + bpf_core_field_offset(struct iopt_pages, mutex);
 
 		bpf_map_delete_elem(&pages_owner, &key);
-		bpf_map_delete_elem(&lock_owners, &m);
+		lock_disown(m);
 	}
 }
 
@@ -321,7 +328,7 @@ static __always_inline void member_add(__u64 obj, struct iommufd_ioas *ioas)
 	__u64 v = (__u64)ioas;
 
 	if (bpf_map_update_elem(&members, &obj, &v, BPF_ANY))
-		__sync_fetch_and_add(&dropped, 1);
+		drop(DROP_MEMBERS_FULL);
 }
 
 /* The IOAS an object was counted for, and forget the object */
@@ -467,7 +474,7 @@ static __always_inline void count_device(struct ioas_stat *s,
 	member_add((__u64)idev, ioas);
 	dev_key(key, idev);
 	if (bpf_map_update_elem(&fault_dev_ioas, key, &v, BPF_ANY))
-		__sync_fetch_and_add(&dropped, 1);
+		drop(DROP_FAULT_DEV_FULL);
 }
 
 static __always_inline void uncount_device(struct iommufd_device *idev)
@@ -663,6 +670,11 @@ static __always_inline void it_sink(void *ctx, int type, struct it_event *e,
 	case IT_ACCESS_PIN: access_pin(e, o); break;
 	case IT_GROUP_SETUP_MSI: group_setup_msi(e, o); break;
 	case IT_VTD_DOMAIN_ATTACH: vtd_domain_locks(o->iommu, o->domain); break;
+	case IT_ACCESS_DESTROY:
+		/* its ioas_lock dies with it; never NULL: for the verifier */
+		if (o->access)
+			lock_disown_access(o->access);
+		break;
 	}
 }
 
@@ -813,7 +825,7 @@ static void visit_area(struct walk *w, struct iopt_area *area)
 	owner = bpf_map_lookup_elem(&pages_owner, &pages);
 	if (!owner) {
 		if (bpf_map_update_elem(&pages_owner, &pages, &ioas, BPF_NOEXIST))
-			__sync_fetch_and_add(&dropped, 1);
+			drop(DROP_PAGES_OWNER_FULL);
 		owner = &ioas;
 	}
 	if (*owner == ioas) {

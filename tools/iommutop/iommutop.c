@@ -32,7 +32,10 @@
 static struct iommutop_env env;
 
 static volatile sig_atomic_t exiting;
+/* Set once, by the ksyms thread (kallsyms_thread()); NULL until then */
 static struct ksyms *ksyms;
+static pthread_t ksyms_thread;
+static bool ksyms_started;
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
@@ -56,33 +59,220 @@ static __u64 now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* Locks no event named: keep those taken by iommufd / VT-d code */
+/*
+ * Every entry of a hash map (it_map_read_all(): each entry once while
+ * entries come and go): *keys and *vals (malloc()ed, for max entries) and
+ * the count, or -errno.
+ */
+static int read_map(int fd, size_t ksz, size_t vsz, __u32 max, void **keys,
+		    void **vals)
+{
+	*keys = malloc((size_t)max * ksz + 1);
+	*vals = malloc((size_t)max * vsz + 1);
+	if (!*keys || !*vals)
+		return -ENOMEM;
+	return it_map_read_all(fd, ksz, vsz, *keys, *vals, max);
+}
+
+static __u32 map_max(const struct bpf_map *m)
+{
+	return bpf_map__max_entries(m);
+}
+
+/*
+ * Lock rows whose owner is gone (destroyed, or the address now has another
+ * owner): taken out of the BPF maps (lookup-and-delete, so that a wait
+ * ending meanwhile is not lost: it makes a new entry, folded next time) and
+ * kept here; the least waited are let go beyond GONE_MAX.  Both the frame
+ * loop and the HTTP thread collect: under gone.lock.
+ */
+#define GONE_MAX	4096
+
+static struct {
+	pthread_mutex_t lock;
+	struct lock_row rows[GONE_MAX];
+	int n;
+	__u64 evicted;
+} gone = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct lock_row *gone_row(__u64 addr, __u64 gen, bool create)
+{
+	int i, min = 0;
+
+	for (i = 0; i < gone.n; i++)
+		if (gone.rows[i].addr == addr && gone.rows[i].o.gen == gen)
+			return &gone.rows[i];
+	if (!create)
+		return NULL;
+	if (gone.n < GONE_MAX) {
+		i = gone.n++;
+	} else {
+		for (i = 1; i < gone.n; i++)
+			if (gone.rows[i].st.wait_ns < gone.rows[min].st.wait_ns)
+				min = i;
+		i = min;
+		gone.evicted++;
+	}
+	memset(&gone.rows[i], 0, sizeof(gone.rows[i]));
+	gone.rows[i].addr = addr;
+	gone.rows[i].o.gen = gen;
+	gone.rows[i].owner_gone = true;
+	return &gone.rows[i];
+}
+
+struct lock_owner_at {
+	__u64 addr;
+	struct lock_owner o;
+};
+
+static int cmp_owner_addr(const void *a, const void *b)
+{
+	const struct lock_owner_at *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Is (addr, gen) the current owner of addr? */
+static bool owner_live(const struct lock_owner_at *owners, int n, __u64 addr,
+		       __u64 gen)
+{
+	struct lock_owner_at k = { .addr = addr };
+	const struct lock_owner_at *o;
+
+	o = bsearch(&k, owners, n, sizeof(*owners), cmp_owner_addr);
+	return o && o->o.gen == gen;
+}
+
+static void collect_locks(struct iommutop_bpf *skel, struct frame *f)
+{
+	const int max_locks = sizeof(f->locks) / sizeof(f->locks[0]);
+	int owner_fd = bpf_map__fd(skel->maps.lock_owners);
+	int stat_fd = bpf_map__fd(skel->maps.lock_stats);
+	int wait_fd = bpf_map__fd(skel->maps.lock_waiters);
+	__u64 *okeys = NULL;
+	struct lock_owner *ovals = NULL;
+	struct lock_key *skeys = NULL;
+	struct lock_entry *svals = NULL;
+	struct lock_waiter_key *wkeys = NULL;
+	struct lock_waiter *wvals = NULL;
+	struct lock_owner_at *owners = NULL;
+	struct lock_row *rows = NULL, *r;
+	int no, ns, nw, i, j, n = 0;
+
+	f->nlocks = 0;
+	no = read_map(owner_fd, sizeof(*okeys), sizeof(*ovals),
+		      map_max(skel->maps.lock_owners), (void **)&okeys, (void **)&ovals);
+	ns = read_map(stat_fd, sizeof(*skeys), sizeof(*svals),
+		      map_max(skel->maps.lock_stats), (void **)&skeys, (void **)&svals);
+	nw = read_map(wait_fd, sizeof(*wkeys), sizeof(*wvals),
+		      map_max(skel->maps.lock_waiters), (void **)&wkeys, (void **)&wvals);
+	owners = calloc(no > 0 ? no : 1, sizeof(*owners));
+	if (no < 0 || ns < 0 || nw < 0 || !owners)
+		goto out;
+	for (i = 0; i < no; i++) {
+		owners[i].addr = okeys[i];
+		owners[i].o = ovals[i];
+	}
+	qsort(owners, no, sizeof(*owners), cmp_owner_addr);
+
+	pthread_mutex_lock(&gone.lock);
+	rows = calloc(ns + GONE_MAX + 1, sizeof(*rows));
+	if (!rows) {
+		pthread_mutex_unlock(&gone.lock);
+		goto out;
+	}
+	for (i = 0; i < ns; i++) {
+		struct lock_entry e;
+
+		if (owner_live(owners, no, skeys[i].lock, skeys[i].gen)) {
+			r = &rows[n++];
+			r->addr = skeys[i].lock;
+			r->o = svals[i].o;
+			r->st = svals[i].st;
+			continue;
+		}
+		/* Fold: what the map holds now, atomically taken out */
+		if (bpf_map_lookup_and_delete_elem(stat_fd, &skeys[i], &e))
+			continue;
+		r = gone_row(skeys[i].lock, skeys[i].gen, true);
+		r->o = e.o;
+		r->st.contended += e.st.contended;
+		r->st.wait_ns += e.st.wait_ns;
+		if (e.st.max_ns > r->st.max_ns)
+			r->st.max_ns = e.st.max_ns;
+	}
+	/* Waiters: the longest of each live lock; gone locks' are folded */
+	for (i = 0; i < nw; i++) {
+		const struct lock_waiter_key *k = &wkeys[i];
+		struct lock_waiter w;
+
+		if (owner_live(owners, no, k->lock, k->gen)) {
+			for (j = 0; j < n; j++)
+				if (rows[j].addr == k->lock && rows[j].o.gen == k->gen)
+					lock_row_waiter(&rows[j], k->tgid,
+							wvals[i].wait_ns, wvals[i].comm);
+			continue;
+		}
+		if (bpf_map_lookup_and_delete_elem(wait_fd, k, &w))
+			continue;
+		r = gone_row(k->lock, k->gen, false);
+		if (r)
+			lock_row_waiter(r, k->tgid, w.wait_ns, w.comm);
+	}
+	memcpy(&rows[n], gone.rows, gone.n * sizeof(*rows));
+	n += gone.n;
+	pthread_mutex_unlock(&gone.lock);
+
+	/* Sort all, then keep the most waited */
+	lock_rows_sort(rows, n);
+	f->nlocks = n < max_locks ? n : max_locks;
+	memcpy(f->locks, rows, f->nlocks * sizeof(*rows));
+out:
+	free(okeys);
+	free(ovals);
+	free(skeys);
+	free(svals);
+	free(wkeys);
+	free(wvals);
+	free(owners);
+	free(rows);
+}
+
+/* Locks no event named: the BPF side kept the iommufd / VT-d callers'
+ * stacks (caller_ranges); name the caller */
 static void collect_callers(struct iommutop_bpf *skel, struct frame *f)
 {
 	int cfd = bpf_map__fd(skel->maps.caller_stats);
-	struct caller_key ck, ccur;
-	struct caller_stat cs;
-	bool first;
-	int i;
+	int sfd = bpf_map__fd(skel->maps.stacks);
+	struct caller_stat *cs = NULL;
+	__u32 *ids = NULL;
+	__u64 ips[IT_TOP_STACK];
+	const struct ksyms *ks = __atomic_load_n(&ksyms, __ATOMIC_ACQUIRE);
+	int i, k, n;
 
 	f->ncallers = 0;
-	for (first = true;
-	     !bpf_map_get_next_key(cfd, first ? NULL : &ccur, &ck);
-	     first = false, ccur = ck) {
+	if (!ks)
+		return;	/* not loaded yet (or not root): next frame */
+	n = read_map(cfd, sizeof(*ids), sizeof(*cs),
+		     map_max(skel->maps.caller_stats), (void **)&ids, (void **)&cs);
+	for (i = 0; i < n; i++) {
 		const char *sym = NULL;
 
-		if (bpf_map_lookup_elem(cfd, &ck, &cs))
+		memset(ips, 0, sizeof(ips));
+		if (bpf_map_lookup_elem(sfd, &ids[i], ips))
 			continue;
 		/* the caller: the first frame outside locking and tracing */
-		for (i = 0; i < IT_TOP_STACK && ck.ips[i]; i++) {
-			sym = ksyms_name(ksyms, ck.ips[i]);
+		for (k = 0; k < IT_TOP_STACK && ips[k]; k++) {
+			sym = ksyms_name(ks, ips[k]);
 			if (sym && !is_lock_frame(sym))
 				break;
 			sym = NULL;
 		}
 		if (sym && is_iommu_caller(sym))
-			frame_add_caller(f, sym, &cs);
+			frame_add_caller(f, sym, &cs[i]);
 	}
+	free(ids);
+	free(cs);
 }
 
 /*
@@ -119,59 +309,45 @@ static void collect_ioas(struct iommutop_bpf *skel, struct frame *f)
 
 static void collect(struct iommutop_bpf *skel, struct frame *f)
 {
-	const int max_locks = sizeof(f->locks) / sizeof(f->locks[0]);
-	int owner_fd = bpf_map__fd(skel->maps.lock_owners);
-	int stat_fd = bpf_map__fd(skel->maps.lock_stats);
-	int wait_fd = bpf_map__fd(skel->maps.lock_waiters);
-	struct lock_waiter_key wk, wcur;
-	struct lock_waiter w;
-	__u64 key, cur;
-	bool first;
-	int i, j;
+	int i;
 
 	f->ts_ns = now_ns();
-	f->dropped = skel->bss->dropped;
+	f->dropped = 0;
+	for (i = 0; i < DROP_NR; i++) {
+		f->drops[i] = skel->bss->drops[i];
+		f->dropped += f->drops[i];
+	}
 	collect_ioas(skel, f);
-	f->nlocks = 0;
-	for (first = true; f->nlocks < max_locks &&
-	     !bpf_map_get_next_key(stat_fd, first ? NULL : &cur, &key);
-	     first = false, cur = key) {
-		struct lock_row *l = &f->locks[f->nlocks];
-
-		memset(l, 0, sizeof(*l));
-		l->addr = key;
-		if (!bpf_map_lookup_elem(stat_fd, &key, &l->st) &&
-		    !bpf_map_lookup_elem(owner_fd, &key, &l->o))
-			f->nlocks++;
-	}
-	/* The process that waited longest on each lock */
-	for (first = true;
-	     !bpf_map_get_next_key(wait_fd, first ? NULL : &wcur, &wk);
-	     first = false, wcur = wk) {
-		if (bpf_map_lookup_elem(wait_fd, &wk, &w))
-			continue;
-		for (i = 0; i < f->nlocks; i++) {
-			struct lock_row *l = &f->locks[i];
-
-			if (l->addr == wk.lock && w.wait_ns > l->top_wait_ns) {
-				l->top_wait_ns = w.wait_ns;
-				memcpy(l->top_comm, w.comm, sizeof(l->top_comm));
-			}
-		}
-	}
+	collect_locks(skel, f);
 	collect_callers(skel, f);
-	/* A lock owned by an IOAS that no longer exists */
-	for (i = 0; i < f->nlocks; i++) {
-		struct lock_row *l = &f->locks[i];
+}
 
-		if (strcmp(lock_owner_kind(l->o.kind), "ioas"))
-			continue;
-		l->owner_gone = true;
-		for (j = 0; j < f->nioas; j++)
-			if (f->ioas[j].s.id == l->o.id &&
-			    f->ioas[j].s.pid == l->o.pid)
-				l->owner_gone = false;
-	}
+/* The caller filter's ranges, into the BPF object (after the attach: our
+ * own programs' symbols, in the stacks, are tracing code) */
+static void set_caller_ranges(struct iommutop_bpf *skel, const struct ksyms *ks)
+{
+	size_t n, needed;
+
+	n = ksyms_caller_ranges(ks, skel->bss->caller_ranges,
+				IT_TOP_CALLER_RANGES, &needed);
+	if (needed > n)
+		fprintf(stderr, "iommutop: %zu caller ranges, %zu kept: some iommufd/VT-d callers are not recognised\n",
+			needed, n);
+	__atomic_store_n(&skel->bss->caller_nranges, (__u32)n, __ATOMIC_RELEASE);
+	if (env.verbose)
+		fprintf(stderr, "iommutop: %zu caller ranges\n", n);
+}
+
+/* /proc/kallsyms and the caller ranges, beside the snapshot (seconds each
+ * on a slow machine); joined before "tracing..." is said */
+static void *kallsyms_thread(void *arg)
+{
+	struct ksyms *ks = ksyms_load();	/* NULL when not root */
+
+	if (ks)
+		set_caller_ranges(arg, ks);
+	__atomic_store_n(&ksyms, ks, __ATOMIC_RELEASE);
+	return NULL;
 }
 
 /*
@@ -320,14 +496,15 @@ int main(int argc, char **argv)
 			strerror(-err));
 		goto cleanup;
 	}
+	/* After the attach: the stacks start in our own programs' symbols;
+	 * kallsyms is read while the snapshot runs */
+	ksyms_started = !pthread_create(&ksyms_thread, NULL, kallsyms_thread, skel);
 	err = take_snapshot(skel);
 	if (err) {
 		fprintf(stderr, "iommutop: cannot read the IOASes that existed before the start: %s\n",
 			strerror(-err));
 		goto cleanup;
 	}
-	/* After the attach: the stacks start in our own programs' symbols */
-	ksyms = ksyms_load();	/* NULL when not root: no fallback rows */
 	signal(SIGINT, sig_handler);
 	signal(SIGTERM, sig_handler);
 	if (screen) {
@@ -352,6 +529,11 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		fprintf(stderr, "iommutop: serving metrics on %s\n", http_url(http));
+	}
+	/* "tracing" means everything is in place: the caller filter too */
+	if (ksyms_started) {
+		pthread_join(ksyms_thread, NULL);
+		ksyms_started = false;
 	}
 	if (!screen)
 		fprintf(stderr, "iommutop: tracing... Hit Ctrl-C to end.\n");
@@ -415,6 +597,8 @@ int main(int argc, char **argv)
 cleanup:
 	http_stop(http);
 	iommutop_bpf__destroy(skel);
+	if (ksyms_started)
+		pthread_join(ksyms_thread, NULL);
 	ksyms_free(ksyms);
 	return err == IT_EXIT_OUTPUT ? err : err ? 1 : 0;
 }

@@ -21,7 +21,8 @@
 	 IT_TOP_EVENT(IT_DEVICE_REPLACE) | IT_TOP_EVENT(IT_DEVICE_DETACH) | \
 	 IT_TOP_EVENT(IT_ACCESS_CHANGE_IOAS) | IT_TOP_EVENT(IT_ACCESS_PIN) | \
 	 IT_TOP_EVENT(IT_GROUP_SETUP_MSI) | IT_TOP_EVENT(IT_VTD_ENFORCE_CC) | \
-	 IT_TOP_EVENT(IT_VTD_DOMAIN_ATTACH) | IT_TOP_EVENT(IT_VTD_DMA_FAULT))
+	 IT_TOP_EVENT(IT_VTD_DOMAIN_ATTACH) | IT_TOP_EVENT(IT_VTD_DMA_FAULT) | \
+	 IT_TOP_EVENT(IT_ACCESS_DESTROY))
 
 #define IT_TOP_COMM_LEN	16
 #define IT_TOP_HIST	32	/* log2(ns) buckets */
@@ -101,7 +102,26 @@ enum lock_kind {
 	LK_NR,
 };
 
-/* lock_owner: lock address -> who owns it */
+/*
+ * Why a BPF program dropped something (a map update that did not fit, a
+ * stack it could not take, ...): drops[] in the BPF object, by cause.
+ */
+enum drop_cause {
+	DROP_IOAS_FULL,		/* ioas_stats full: an IOAS not tracked */
+	DROP_MEMBERS_FULL,	/* members full: a HWPT/device/access not counted */
+	DROP_PAGES_OWNER_FULL,	/* pages_owner full: pins not charged */
+	DROP_FAULT_DEV_FULL,	/* fault_dev_ioas full: faults not attributed */
+	DROP_LOCK_OWNERS_FULL,	/* lock_owners full: a lock not learnt */
+	DROP_LOCK_STATS_FULL,	/* lock_stats full: a contention lost */
+	DROP_LOCK_WAITERS_FULL,	/* lock_waiters full: a waiter not named */
+	DROP_CALLERS_FULL,	/* caller_stats full: a caller's contention lost */
+	DROP_WAITING_FULL,	/* waiting (per task) full: a wait not timed */
+	DROP_STACK,		/* bpf_get_stackid() failed (stacks full) */
+	DROP_TIME,		/* a wait that ended before it began */
+	DROP_NR,
+};
+
+/* lock_owners: lock address -> who owns it, since when */
 struct lock_owner {
 	__u8 kind;		/* enum lock_kind */
 	__u8 pad[3];
@@ -110,18 +130,41 @@ struct lock_owner {
 	__u32 pid;		/* the owning IOAS's creator (ids are per
 				 * iommufd file), or the task that was seen
 				 * using the lock; 0: unknown */
+	__u32 pad2;
+	__u64 gen;		/* generation: bpf_ktime_get_ns() when this
+				 * owner was learnt; a new owner of the same
+				 * address (reuse after free) has a new one */
 };
 
-/* lock_stats: lock address -> contention totals */
+/* Contention totals */
 struct lock_stat {
 	__u64 contended;	/* contention_begin .. end pairs */
 	__u64 wait_ns;		/* total wait */
 	__u64 max_ns;		/* longest wait */
 };
 
-/* lock_waiters: (lock address, tgid) -> what that process waited */
+/*
+ * lock_stats: (lock address, owner generation) -> the owner and its
+ * contention.  The owner's entry in lock_owners is deleted when the owner
+ * is destroyed (lock_disown*()); user space then folds the (address,
+ * generation) rows that have no live owner into its own table and deletes
+ * them from the map, so the map holds live owners only, and a new owner at
+ * the same address starts from zero.
+ */
+struct lock_key {
+	__u64 lock;
+	__u64 gen;
+};
+
+struct lock_entry {
+	struct lock_owner o;	/* copy, for rows whose owner is gone */
+	struct lock_stat st;
+};
+
+/* lock_waiters: (lock address, generation, tgid) -> what it waited */
 struct lock_waiter_key {
 	__u64 lock;
+	__u64 gen;
 	__u32 tgid;
 	__u32 pad;
 };
@@ -133,19 +176,35 @@ struct lock_waiter {
 };
 
 /*
- * caller_stats: contention on a lock no event has named, keyed by the
- * kernel stack at contention_begin (user space resolves the first frame
- * outside the locking code: the caller, and keeps iommufd/VT-d callers)
+ * caller_stats: contention on a lock no event has named, by kernel stack
+ * (the id of the stack in the "stacks" stack map, taken at contention_end
+ * without the BPF and tracing frames).  Only stacks whose first frame
+ * outside locking and tracing is an iommufd or VT-d function are kept: the
+ * BPF side checks the frames against caller_ranges, which user space fills
+ * from /proc/kallsyms at start-up (enum caller_class).
  */
-#define IT_TOP_STACK	8
-
-struct caller_key {
-	__u64 ips[IT_TOP_STACK];
-};
+#define IT_TOP_STACK	16	/* frames kept per stack */
+#define IT_TOP_STACK_SKIP 2	/* BPF program and bpf_trace_run2 */
 
 struct caller_stat {
 	struct lock_stat st;
 	char comm[IT_TOP_COMM_LEN];	/* last process that waited */
+};
+
+enum caller_class {
+	CALLER_OTHER,		/* stops the walk: not ours */
+	CALLER_SKIP,		/* locking or tracing code: look further */
+	CALLER_IOMMU,		/* an iommufd / VT-d function: keep */
+};
+
+/* A text address range of one class, [start, end); sorted, disjoint */
+#define IT_TOP_CALLER_RANGES	8192	/* power of two */
+
+struct caller_range {
+	__u64 start;
+	__u64 end;
+	__u32 cls;		/* enum caller_class */
+	__u32 pad;
 };
 
 #endif /* __IOMMUTOP_H */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "frame.h"
 #include "ksyms.h"
 
 struct ksym {
@@ -25,8 +26,13 @@ static int cmp_ksym(const void *a, const void *b)
 
 struct ksyms *ksyms_load(void)
 {
+	return ksyms_load_file("/proc/kallsyms");
+}
+
+struct ksyms *ksyms_load_file(const char *path)
+{
 	struct ksyms *ks = calloc(1, sizeof(*ks));
-	FILE *f = fopen("/proc/kallsyms", "r");
+	FILE *f = fopen(path, "r");
 	size_t cap = 0;
 	char name[256], type;
 	unsigned long long addr;
@@ -92,4 +98,35 @@ const char *ksyms_name(const struct ksyms *ks, __u64 addr)
 			hi = mid;
 	}
 	return ks->syms[lo].name;
+}
+
+size_t ksyms_caller_ranges(const struct ksyms *ks, struct caller_range *out,
+			   size_t max, size_t *needed)
+{
+	size_t i, n = 0, want = 0;
+
+	for (i = 0; ks && i < ks->n; i++) {
+		enum caller_class cls = caller_class_of(ks->syms[i].name);
+		__u64 start = ks->syms[i].addr;
+		__u64 end = i + 1 < ks->n ? ks->syms[i + 1].addr : start + 1;
+
+		if (cls == CALLER_OTHER || end <= start)
+			continue;
+		/* extend the previous range: same class, adjacent */
+		if (n && out[n - 1].cls == cls && out[n - 1].end == start) {
+			out[n - 1].end = end;
+			continue;
+		}
+		want++;
+		if (n == max)
+			continue;
+		out[n].start = start;
+		out[n].end = end;
+		out[n].cls = cls;
+		out[n].pad = 0;
+		n++;
+	}
+	if (needed)
+		*needed = want;
+	return n;
 }

@@ -462,7 +462,7 @@ void metrics_write(FILE *out, const struct frame *f, enum metrics_format fmt,
 {
 	struct ioas_series *ioas = calloc(f->nioas + 1, sizeof(*ioas));
 	struct lock_row *locks = calloc(f->nlocks + 1, sizeof(*locks));
-	int nioas, nlocks;
+	int nioas, nlocks, i;
 
 	if (!ioas || !locks) {
 		free(ioas);
@@ -487,8 +487,9 @@ void metrics_write(FILE *out, const struct frame *f, enum metrics_format fmt,
 	fprintf(out, PREFIX "ioas_capacity %zu\n", sizeof(f->ioas) / sizeof(f->ioas[0]));
 	family(out, fmt, "dropped_total", "counter", NULL,
 	       "BPF map updates that did not fit, by cause.");
-	fprintf(out, PREFIX "dropped_total{cause=\"map_full\"} %llu\n",
-		(unsigned long long)f->dropped);
+	for (i = 0; i < DROP_NR; i++)
+		fprintf(out, PREFIX "dropped_total{cause=\"%s\"} %llu\n",
+			drop_cause_name(i), (unsigned long long)f->drops[i]);
 	if (fmt == METRICS_OPENMETRICS)
 		fputs("# EOF\n", out);
 	free(ioas);

@@ -218,8 +218,8 @@ int it_autoload_events(struct bpf_object *obj, unsigned long long events)
 		if (strncmp(sec, "tp_btf/", 7))
 			continue;
 		type = it_event_index(sec + 7);
-		if (type >= 0 && (events & (1ULL << type)))
-			continue;
+		if (type < 0 || (events & (1ULL << type)))
+			continue;	/* not ours (lock:contention_*), or wanted */
 		bpf_program__set_autoload(prog, false);
 		off++;
 	}
