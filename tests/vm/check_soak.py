@@ -1,0 +1,480 @@
+#!/usr/bin/env python3
+"""Checks of the soak (tests/vm/soak, docs/soak.md) on the guest's output.
+
+  check_soak.py [--svg FILE] [--table FILE] OUTPUT
+  check_soak.py --progress STDOUT_FILE PID   print each sample as the guest
+                                             writes it, until PID exits
+
+OUTPUT is what tests/vm/guest-soak printed.  The truth is the workload's
+(tests/workload/ioas_churn: "wl total", "wl checkpoint", "wl expect",
+"wl alive"), the selftest's TAP and the kernel's (bpftrace on
+should_fail_ex() and iommufd_fops_ioctl(), dmesg); never the tools.
+Prints the samples as a table, a sparkline per series and one line per
+check ("ok ..." / "FAIL ..."); exit 1 if a check failed.
+
+--break WHAT makes a check fail on purpose (to see that it can):
+  count    expects one more successful map than the workload made
+  flat     lowers the flatness slack to -1
+"""
+import argparse
+import collections
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+# Flatness: during the churn, the largest value of the last quarter of a
+# tool's samples must not exceed the largest of its first quarter by more
+# than this (map entries: the workload's live objects vary by up to 2
+# private IOASes, 1 device and 1 HWPT per worker between samples; RSS: 1 MiB)
+SLACK_ENTRIES = 16
+SLACK_RSS_KB = 1024
+# The workload must have churned at least this many IOASes for the
+# comparison to mean anything
+MIN_IOAS = 1000
+# Kernel log lines that are a kernel warning
+WARN_RE = re.compile(r"WARNING:|BUG:|Oops|Call Trace|UBSAN|KASAN|refcount_t|"
+                     r"list_(add|del) corruption|INFO: task .* blocked|"
+                     r"lockdep|circular locking|possible recursive locking")
+# Events of the workload that the workload does not predict; allowed only
+# with ret 0: their numbers are checked otherwise (pins) or not at all
+UNPREDICTED_OK = {"iommufd_pages_pin", "iommufd_pages_unpin",
+                  "iommufd_group_setup_msi"}
+SPARK = "▁▂▃▄▅▆▇█"
+
+results = []
+
+
+def check(ok, msg):
+    results.append(ok)
+    print(("ok   " if ok else "FAIL ") + msg)
+    return ok
+
+
+def spark(vals):
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return ""
+    lo, hi = min(vals), max(vals)
+    if hi == lo:
+        return SPARK[0] * len(vals)
+    return "".join(SPARK[int((v - lo) * (len(SPARK) - 1) / (hi - lo) + 0.5)]
+                   for v in vals)
+
+
+def progress_line(s):
+    parts = [f"t={s['t']:6.0f}s"]
+    for name, r in sorted(s["tools"].items()):
+        ent = sum(r["maps"].values())
+        extra = (f" dropped={r['dropped']}" if "dropped" in r
+                 else f" lost={r.get('lost')}")
+        parts.append(f"{name}: rss={r['rss_kb'] / 1024:.1f}M entries={ent}{extra}")
+    return "  ".join(parts)
+
+
+def progress(path, pid):
+    pos = 0
+    while True:
+        alive = os.path.exists(f"/proc/{pid}")
+        try:
+            with open(path) as f:
+                f.seek(pos)
+                while True:
+                    line = f.readline()
+                    if not line.endswith("\n"):
+                        break
+                    pos = f.tell()
+                    if line.startswith("sample "):
+                        print("soak: " + progress_line(json.loads(line[7:])),
+                              flush=True)
+                    elif line.startswith(("churn-", "late tools", "fail_nth",
+                                          "idle-end")):
+                        print("soak: " + line.strip(), flush=True)
+        except (OSError, ValueError):
+            pass
+        if not alive:
+            return
+        time.sleep(2)
+
+
+def parse(path):
+    d = collections.defaultdict(list)
+    phase = "pre"
+    samples = []
+    for line in open(path, errors="replace"):
+        line = line.rstrip("\n")
+        tag, _, rest = line.partition(" ")
+        if line in ("churn-start", "churn-end", "idle-end"):
+            phase = {"churn-start": "churn", "churn-end": "hold",
+                     "idle-end": "nth"}[line]
+            continue
+        if tag == "sample":
+            s = json.loads(rest)
+            s["phase"] = phase
+            samples.append(s)
+        else:
+            d[tag].append(rest)
+    return d, samples
+
+
+def wl_numbers(d):
+    total, ckpt, expect, alive = {}, {}, [], []
+    for l in d["wl"]:
+        f = l.split()
+        if f[0] == "total":
+            total[f[1]] = int(f[2])
+        elif f[0] == "checkpoint":
+            ckpt[f[1]] = int(f[2])
+        elif f[0] == "expect":
+            expect.append((f[1], int(f[2]), int(f[3])))
+        elif f[0] == "alive":
+            alive.append({k: int(v) for k, v in
+                          (x.split("=") for x in f[1:])})
+    return total, ckpt, expect, alive
+
+
+def check_trace(name, a, expect, total, minus, brk):
+    """ioastrace NAME's counts of the workload's records = the workload's"""
+    counts = collections.Counter(a["counts"])
+    ok = True
+    want_keys = set()
+    sub = minus or {}
+    key_of = {("iommufd_ioas_alloc", 0): "ioas_alloc",
+              ("iommufd_ioas_destroy", 0): "ioas_destroy",
+              ("iommufd_ioas_map", 0): "map_ok",
+              ("iommufd_ioas_map", -17): "map_eexist",
+              ("iommufd_ioas_map", -2): "map_enoent",
+              ("iommufd_ioas_unmap", 0): "unmap_ok",
+              ("iommufd_ioas_unmap", -2): "unmap_enoent",
+              ("iommufd_device_bind", 0): "bind",
+              ("iommufd_device_attach", 0): "attach",
+              ("iommufd_device_replace", 0): "replace",
+              ("iommufd_device_detach", 0): "detach",
+              ("iommufd_device_unbind", 0): "unbind",
+              ("iommufd_hwpt_alloc", 0): "hwpt_alloc",
+              ("iommufd_hwpt_destroy", 0): "hwpt_destroy"}
+    lines = []
+    for ev, ret, n in expect:
+        k = key_of[(ev, ret)]
+        want = n - sub.get(k, 0) + (brk == "count" and k == "map_ok")
+        got = counts.get(f"{ev} {ret}", 0)
+        want_keys.add(f"{ev} {ret}")
+        lines.append(f"{ev} ret={ret}: {got}/{want}")
+        if got != want:
+            ok = False
+            print(f"     {name}: {ev} ret {ret}: ioastrace {got}, workload {want}")
+    for k, n in sorted(counts.items()):
+        ev, ret = k.rsplit(" ", 1)
+        if k not in want_keys and not (ev in UNPREDICTED_OK and ret == "0"):
+            ok = False
+            print(f"     {name}: {n} unexpected {ev} ret {ret}")
+    check(ok, f"{name}: ioastrace's counts per event and ret = the workload's "
+          f"({sum(n for _, _, n in expect) - sum(sub.values() if minus else [0])} "
+          f"expected records; " + ", ".join(lines) + ")")
+    for key, tk in (("map_bytes", "map_bytes"), ("unmap_bytes", "unmap_bytes"),
+                    ("pin_pages", "pinned_pages")):
+        want = total[tk] - sub.get(tk, 0)
+        check(a[key] == want, f"{name}: {key} {a[key]} = workload's {tk} {want}")
+    if minus is None:	# everything it pinned was unpinned by the end
+        check(a["unpin_pages"] == a["pin_pages"],
+              f"{name}: pages unpinned {a['unpin_pages']} = pinned {a['pin_pages']}")
+    check(a["pin_fail"] == 0, f"{name}: {a['pin_fail']} pin failures")
+    check(a["bad"] == 0, f"{name}: {a['lines']} JSON lines, {a['bad']} invalid")
+
+
+def summary_of(d, tool):
+    for l in d["err" + tool]:
+        if l.startswith('{"summary"'):
+            return json.loads(l)["summary"]
+    return None
+
+
+def check_hold(name, frame, alive, wlpid):
+    rows = [r for r in frame["ioas"] if r.get("pid") == wlpid]
+    ok = check(sorted(r["ioas_id"] for r in rows) ==
+               sorted(a["ioas"] for a in alive),
+               f"{name}: rows of the workload while it holds its IOASes: "
+               f"{sorted(r['ioas_id'] for r in rows)}, alive "
+               f"{sorted(a['ioas'] for a in alive)}")
+    if not ok:
+        return
+    byid = {r["ioas_id"]: r for r in rows}
+    for a in alive:
+        r = byid[a["ioas"]]
+        got = {k: r.get(k) for k in ("maps", "unmaps", "errors", "mapped_bytes",
+                                     "pinned_pages", "devices", "hwpts")}
+        want = {k: a[k] for k in got}
+        check(got == want, f"{name}: IOAS {a['ioas']}: {got}"
+              + ("" if got == want else f" != workload's {want}"))
+
+
+def flat(samples, brk):
+    """Per tool series during the churn: last-quarter max <= first-quarter
+    max + slack; returns the table's series"""
+    series = collections.defaultdict(list)	# (tool, what) -> [(t, v)]
+    for s in samples:
+        for tool, r in s["tools"].items():
+            series[(tool, "rss_kb")].append((s["t"], r["rss_kb"], s["phase"]))
+            for m, n in r["maps"].items():
+                series[(tool, m)].append((s["t"], n, s["phase"]))
+    for (tool, what), pts in sorted(series.items()):
+        ch = [v for _, v, ph in pts if ph == "churn"]
+        if len(ch) < 4:
+            check(False, f"{tool} {what}: {len(ch)} samples during the churn, "
+                  "need 4")
+            continue
+        q = max(1, len(ch) // 4)
+        first, last = max(ch[:q]), max(ch[-q:])
+        slack = SLACK_RSS_KB if what == "rss_kb" else SLACK_ENTRIES
+        if brk == "flat":
+            slack = -1
+        check(last <= first + slack,
+              f"{tool} {what} flat: last-quarter max {last} <= first-quarter "
+              f"max {first} + {slack}   {spark([v for _, v, _ in pts])}")
+    return series
+
+
+def back_to_idle(samples):
+    """The last sample before iommufd_fail_nth, the workload gone: each map
+    holds what it held before the workload (the late tools: what the early
+    tool of their kind held then)"""
+    pre = [s for s in samples if s["phase"] == "pre"]
+    idle = [s for s in samples if s["phase"] == "hold"]
+    if not pre or not idle:
+        check(False, "samples before the workload and after it: missing")
+        return
+    base, end = pre[0]["tools"], idle[-1]["tools"]
+    for tool, r in sorted(end.items()):
+        ref = base.get(tool) or base.get(tool[:-1] + "1")
+        for m, n in sorted(r["maps"].items()):
+            want = ref["maps"].get(m)
+            check(n == want, f"{tool} {m}: {n} entries after the workload, "
+                  f"{want} before it")
+
+
+def table(series, samples):
+    cols = []
+    for (tool, what) in sorted(series):
+        cols.append((tool, what))
+    head = ["t (s)", "phase"] + [f"{t} {w}" for t, w in cols] + \
+        ["top1 dropped", "top2 dropped", "at1 lost", "at2 lost"]
+    rows = []
+    for s in samples:
+        row = [f"{s['t']:.0f}", s["phase"]]
+        for tool, what in cols:
+            r = s["tools"].get(tool)
+            if r is None:
+                row.append("")
+            elif what == "rss_kb":
+                row.append(f"{r['rss_kb'] / 1024:.1f}M")
+            else:
+                row.append(str(r["maps"].get(what, "")))
+        for tool, k in (("top1", "dropped"), ("top2", "dropped"),
+                        ("at1", "lost"), ("at2", "lost")):
+            row.append(str(s["tools"].get(tool, {}).get(k, "")))
+        rows.append(row)
+    return head, rows
+
+
+def plot(series, svg):
+    dat = svg + ".dat"
+    keys = sorted(series)
+    ts = sorted({t for pts in series.values() for t, _, _ in pts})
+    with open(dat, "w") as f:
+        f.write("t " + " ".join(f"{t}.{w}" for t, w in keys) + "\n")
+        for t in ts:
+            vals = []
+            for k in keys:
+                v = [x for tt, x, _ in series[k] if tt == t]
+                vals.append(str(v[0] / 1024 if k[1] == "rss_kb" else v[0])
+                            if v else "NaN")
+            f.write(f"{t} " + " ".join(vals) + "\n")
+    maps = [i + 2 for i, k in enumerate(keys) if k[1] != "rss_kb"
+            and any(v for _, v, _ in series[k])]
+    rss = [i + 2 for i, k in enumerate(keys) if k[1] == "rss_kb"]
+    gp = f"""set terminal svg size 960,820 dynamic font "sans,11"
+set output "{svg}"
+set datafile missing "NaN"
+set key autotitle columnhead outside right
+set multiplot layout 2,1 title "iommutrace soak: BPF map entries and tool RSS"
+set ylabel "map entries"
+set grid
+plot for [i in "{' '.join(map(str, maps))}"] "{dat}" using 1:int(i) with lines lw 1.5
+set xlabel "time (s)"
+set ylabel "RSS (MiB)"
+plot for [i in "{' '.join(map(str, rss))}"] "{dat}" using 1:int(i) with lines lw 2
+unset multiplot
+"""
+    r = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True)
+    if r.returncode:
+        print("gnuplot: " + r.stderr.strip(), file=sys.stderr)
+    os.unlink(dat)
+    return r.returncode == 0
+
+
+def nth_check(d):
+    """iommufd_fail_nth: every injected failure (bpftrace: should_fail_ex()
+    returned true in the selftest's task) is classified:
+      pin       in pfn_reader_user_pin: must be an iommufd_pages_pin_fail
+                injected=1 of that task within its ioctl
+      traced    in an ioctl that returned an error: must be a record of that
+                task with ret < 0 within the ioctl
+      absorbed  the ioctl still succeeded: the kernel recovered, no error
+      outside   not in an iommufd ioctl (open, close, mmap, fork ...)
+    Injections in failed ioctls that have no error record are listed by the
+    ioctl handler (the frame below iommufd_fops_ioctl)."""
+    injs, ioctls = [], collections.defaultdict(list)
+    cur = None
+    for l in d["nth"]:
+        f = l.split()
+        if f and f[0] == "inj":
+            cur = {"tid": int(f[2]), "ts": int(f[3]), "stack": []}
+            injs.append(cur)
+        elif f and f[0] == "ioctl":
+            ioctls[int(f[2])].append((int(f[3]), int(f[4]), f[5], int(f[6])))
+            cur = None
+        elif cur is not None and f:
+            cur["stack"].append(re.sub(r"\+.*", "", f[0]))
+    evs = collections.defaultdict(list)
+    for l in d["nthev"]:
+        r = json.loads(l)
+        if r["tool"] == "at1":
+            evs[r["tid"]].append(r)
+    cls = collections.Counter()
+    unattributed = collections.Counter()
+    pin_missing = 0
+    for i in injs:
+        win = [w for w in ioctls[i["tid"]] if w[0] <= i["ts"] <= w[1]]
+        st = i["stack"]
+        if not win:
+            fn = next((x for x in st if x.startswith(("iommufd", "__x64_sys",
+                                                      "do_"))), "?")
+            cls["outside"] += 1
+            unattributed[f"outside an ioctl ({fn})"] += 0
+            continue
+        t0, t1, cmd, ret = win[0]
+        inwin = [e for e in evs[i["tid"]] if t0 <= e["ts_ns"] <= t1]
+        if "pfn_reader_user_pin" in st:
+            cls["pin"] += 1
+            if not any(e["event"] == "iommufd_pages_pin_fail" and e["injected"]
+                       and i["ts"] <= e["ts_ns"] for e in inwin):
+                pin_missing += 1
+            continue
+        if ret >= 0:
+            cls["absorbed"] += 1
+            continue
+        if any(e["ret"] < 0 and e["ts_ns"] >= i["ts"] for e in inwin):
+            cls["traced"] += 1
+            continue
+        cls["unattributed"] += 1
+        try:
+            k = st.index("iommufd_fops_ioctl")
+            h = st[k - 1] if k else "?"
+            if h == "iommufd_test" and k >= 2:
+                h += "/" + st[k - 2]
+        except ValueError:
+            h = "?"
+        unattributed[f"{h} (ioctl {cmd} ret {ret})"] += 1
+    print(f"     fail_nth injections: {len(injs)}: " +
+          ", ".join(f"{k} {v}" for k, v in sorted(cls.items())))
+    for k, v in unattributed.most_common():
+        if v:
+            print(f"     in a failed ioctl, no error record: {v:5d}  {k}")
+    check(len(injs) > 100, f"fail_nth: {len(injs)} injected failures seen "
+          "(bpftrace on should_fail_ex)")
+    check(pin_missing == 0, f"fail_nth: {cls['pin']} injections in "
+          f"pfn_reader_user_pin, {pin_missing} without their "
+          "iommufd_pages_pin_fail injected=1")
+    return cls, unattributed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--progress", nargs=2)
+    ap.add_argument("--svg")
+    ap.add_argument("--table")
+    ap.add_argument("--break", dest="brk", choices=("count", "flat"))
+    ap.add_argument("output", nargs="?")
+    a = ap.parse_args()
+    if a.progress:
+        progress(a.progress[0], int(a.progress[1]))
+        return 0
+    d, samples = parse(a.output)
+    total, ckpt, expect, alive = wl_numbers(d)
+    if not total:
+        check(False, "the workload printed no totals: " +
+              " | ".join(d["wl"][-5:]))
+        return 1
+    print(f"     workload: " + ", ".join(f"{k} {v}" for k, v in total.items()))
+    check(total["ioas_alloc"] >= MIN_IOAS and
+          total["ioas_alloc"] == total["ioas_destroy"],
+          f"workload: {total['ioas_alloc']} IOASes allocated (>= {MIN_IOAS}), "
+          f"{total['ioas_destroy']} destroyed")
+    wlpid = int(d["workload"][0].split()[1])
+
+    # the samples
+    series = flat(samples, a.brk)
+    back_to_idle(samples)
+    head, rows = table(series, samples)
+    for k, pts in sorted(series.items()):
+        vals = [v for _, v, _ in pts]
+        print(f"     {k[0]:5s} {k[1]:14s} {min(vals):>8} .. {max(vals):<8} "
+              f"{spark(vals)}")
+    if a.table:
+        with open(a.table, "w") as f:
+            f.write("| " + " | ".join(head) + " |\n")
+            f.write("|" + "---|" * len(head) + "\n")
+            for r in rows:
+                f.write("| " + " | ".join(r) + " |\n")
+    if a.svg:
+        check(plot(series, a.svg), f"plot written to {a.svg}")
+
+    # dropped, lost
+    tm = json.loads(d["topmax"][0]) if d["topmax"] else {}
+    for t in ("top1", "top2"):
+        m = tm.get(t, {})
+        check(m.get("frames", 0) > 0 and m.get("dropped_max") == 0
+              and m.get("bad") == 0,
+              f"{t}: {m.get('frames')} frames, dropped max {m.get('dropped_max')}, "
+              f"{m.get('bad')} invalid")
+    drops = [r.get("dropped") for s in samples for t, r in s["tools"].items()
+             if t.startswith("top")]
+    check(all(x == 0 for x in drops), f"iommutop dropped in every sample: "
+          f"{sorted(set(drops))}")
+    for t in ("at1", "at2"):
+        s = summary_of(d, t)
+        check(s is not None and s["lost"] == 0,
+              f"{t}: summary {s and {k: s[k] for k in ('events', 'lost')}}")
+
+    # the numbers
+    agg = json.loads(d["agg"][0]) if d["agg"] else {}
+    if "at1" in agg:
+        check_trace("at1 (from before)", agg["at1"], expect, total, None, a.brk)
+    if "at2" in agg:
+        check_trace("at2 (started late)", agg["at2"], expect, total, ckpt,
+                    a.brk)
+    for t in ("hold1", "hold2"):
+        if d[t]:
+            check_hold(t.replace("hold", "top") + " (holding)",
+                       json.loads(d[t][0]), alive, wlpid)
+        else:
+            check(False, f"{t}: no iommutop frame while the workload held")
+
+    # fail_nth
+    tap = " ".join(d["tap"])
+    check("# Totals: pass:7 fail:0" in tap and "fail_nth exit 0" in
+          " ".join("fail_nth " + x for x in d["fail_nth"]),
+          f"iommufd_fail_nth with both tools attached: "
+          f"{' '.join(x for x in d['tap'] if x.startswith('# Totals'))}")
+    warns = [l for l in d["dmesg"] if WARN_RE.search(l)]
+    check(not warns, f"kernel log: {len(d['dmesg'])} new lines, "
+          f"{len(warns)} warnings" + "".join("\n       " + w for w in warns[:20]))
+    nth_check(d)
+    print(f"{results.count(True)} checks passed, {results.count(False)} failed")
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
