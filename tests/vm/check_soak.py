@@ -314,80 +314,134 @@ unset multiplot
     return r.returncode == 0
 
 
+IOCTLS = {0x3b80: "IOMMU_DESTROY", 0x3b81: "IOMMU_IOAS_ALLOC",
+          0x3b82: "IOMMU_IOAS_ALLOW_IOVAS", 0x3b83: "IOMMU_IOAS_COPY",
+          0x3b84: "IOMMU_IOAS_IOVA_RANGES", 0x3b85: "IOMMU_IOAS_MAP",
+          0x3b86: "IOMMU_IOAS_UNMAP", 0x3b87: "IOMMU_OPTION",
+          0x3b88: "IOMMU_VFIO_IOAS", 0x3b89: "IOMMU_HWPT_ALLOC",
+          0x3b8a: "IOMMU_GET_HW_INFO", 0x3b8b: "IOMMU_HWPT_SET_DIRTY_TRACKING",
+          0x3b8c: "IOMMU_HWPT_GET_DIRTY_BITMAP", 0x3b8d: "IOMMU_HWPT_INVALIDATE",
+          0x3b8e: "IOMMU_FAULT_QUEUE_ALLOC", 0x3ba0: "IOMMU_TEST_CMD"}
+# ioctls whose event fires at the end of the ioctl, failures included
+# (docs/events.md): a failure injected into them must be that event with the
+# ioctl's own return value
+IOCTL_EVENT = {"IOMMU_IOAS_MAP": "iommufd_ioas_map",
+               "IOMMU_IOAS_UNMAP": "iommufd_ioas_unmap",
+               "IOMMU_IOAS_COPY": "iommufd_ioas_copy",
+               "IOMMU_HWPT_ALLOC": "iommufd_hwpt_alloc",
+               "IOMMU_HWPT_INVALIDATE": "iommufd_hwpt_invalidate",
+               "IOMMU_HWPT_SET_DIRTY_TRACKING": "iommufd_hwpt_set_dirty_tracking",
+               "IOMMU_HWPT_GET_DIRTY_BITMAP": "iommufd_hwpt_get_dirty_bitmap"}
+
+
 def nth_check(d):
-    """iommufd_fail_nth: every injected failure (bpftrace: should_fail_ex()
-    returned true in the selftest's task) is classified:
-      pin       in pfn_reader_user_pin: must be an iommufd_pages_pin_fail
-                injected=1 of that task within its ioctl
-      traced    in an ioctl that returned an error: must be a record of that
-                task with ret < 0 within the ioctl
-      absorbed  the ioctl still succeeded: the kernel recovered, no error
-      outside   not in an iommufd ioctl (open, close, mmap, fork ...)
-    Injections in failed ioctls that have no error record are listed by the
-    ioctl handler (the frame below iommufd_fops_ioctl)."""
-    injs, ioctls = [], collections.defaultdict(list)
+    """iommufd_fail_nth, from the kernel's side (bpftrace): an ioctl of the
+    selftest whose task's fail_nth countdown went from N > 0 at its entry to
+    0 at its exit had exactly one failure injected inside it; the injection
+    point (slab, page allocator, iommufd_should_fail(); usercopy has no
+    probe) and its stack come from the kretprobes.  Each such ioctl is:
+      pin       injected in pfn_reader_user_pin: each tool must have an
+                iommufd_pages_pin_fail injected=1 of that task in the ioctl
+      event     an ioctl whose event fires at its end, failures included
+                (IOCTL_EVENT), that failed: each tool must have that event
+                with the ioctl's return value in the ioctl
+      reported  another ioctl that failed, with a record of ret < 0 of that
+                task in the ioctl (informational)
+      silent    another ioctl that failed, without such a record (listed by
+                ioctl and function: no event exists for that failure)
+      absorbed  the ioctl succeeded all the same (the kernel fell back)
+    Injections outside ioctls (open, close, mmap, read/write of the fail-nth
+    file) are counted from the probes only."""
+    injs, ioctls = [], []
     cur = None
     for l in d["nth"]:
         f = l.split()
         if f and f[0] == "inj":
-            cur = {"tid": int(f[2]), "ts": int(f[3]), "stack": []}
+            cur = {"kind": f[1], "tid": int(f[3]), "ts": int(f[4]),
+                   "stack": []}
             injs.append(cur)
         elif f and f[0] == "ioctl":
-            ioctls[int(f[2])].append((int(f[3]), int(f[4]), f[5], int(f[6])))
+            ioctls.append({"tid": int(f[2]), "t0": int(f[3]), "t1": int(f[4]),
+                           "cmd": IOCTLS.get(int(f[5], 16), f[5]),
+                           "ret": int(f[6]), "nth0": int(f[7]),
+                           "nth1": int(f[8])})
             cur = None
         elif cur is not None and f:
             cur["stack"].append(re.sub(r"\+.*", "", f[0]))
     evs = collections.defaultdict(list)
     for l in d["nthev"]:
         r = json.loads(l)
-        if r["tool"] == "at1":
-            evs[r["tid"]].append(r)
+        evs[(r["tool"], r["tid"])].append(r)
     cls = collections.Counter()
-    unattributed = collections.Counter()
-    pin_missing = 0
-    for i in injs:
-        win = [w for w in ioctls[i["tid"]] if w[0] <= i["ts"] <= w[1]]
-        st = i["stack"]
-        if not win:
-            fn = next((x for x in st if x.startswith(("iommufd", "__x64_sys",
-                                                      "do_"))), "?")
-            cls["outside"] += 1
-            unattributed[f"outside an ioctl ({fn})"] += 0
+    detail = collections.Counter()
+    bad = []
+    inside = set()
+    for io in ioctls:
+        if not (io["nth0"] > 0 and io["nth1"] == 0):
             continue
-        t0, t1, cmd, ret = win[0]
-        inwin = [e for e in evs[i["tid"]] if t0 <= e["ts_ns"] <= t1]
+        cls["injected ioctls"] += 1
+        pts = [i for i in injs if i["tid"] == io["tid"]
+               and io["t0"] <= i["ts"] <= io["t1"]]
+        inside.update(id(i) for i in pts)
+        st = pts[0]["stack"] if pts else []
+        kind = pts[0]["kind"] if pts else "usercopy"
+        fn = "?"
+        if "iommufd_fops_ioctl" in st:
+            k = st.index("iommufd_fops_ioctl")
+            fn = st[k - 1] if k else "?"
+            if fn == "iommufd_test" and k >= 2:
+                fn += "/" + st[k - 2]
+        what = f"{io['cmd']} {fn} ({kind})"
+
+        def has(tool, pred):
+            return any(pred(e) for e in evs[(tool, io["tid"])]
+                       if io["t0"] <= e["ts_ns"] <= io["t1"])
         if "pfn_reader_user_pin" in st:
             cls["pin"] += 1
-            if not any(e["event"] == "iommufd_pages_pin_fail" and e["injected"]
-                       and i["ts"] <= e["ts_ns"] for e in inwin):
-                pin_missing += 1
+            for tool in ("at1", "at2"):
+                if not has(tool, lambda e: e["event"] == "iommufd_pages_pin_fail"
+                           and e["injected"] == 1):
+                    bad.append(f"{tool}: no injected pin_fail for {what} "
+                               f"ret {io['ret']}")
             continue
-        if ret >= 0:
+        if io["ret"] >= 0:
             cls["absorbed"] += 1
             continue
-        if any(e["ret"] < 0 and e["ts_ns"] >= i["ts"] for e in inwin):
-            cls["traced"] += 1
+        ev = IOCTL_EVENT.get(io["cmd"])
+        if ev:
+            cls["event"] += 1
+            for tool in ("at1", "at2"):
+                if not has(tool, lambda e: e["event"] == ev
+                           and e["ret"] == io["ret"]):
+                    bad.append(f"{tool}: no {ev} ret {io['ret']} for {what}")
             continue
-        cls["unattributed"] += 1
-        try:
-            k = st.index("iommufd_fops_ioctl")
-            h = st[k - 1] if k else "?"
-            if h == "iommufd_test" and k >= 2:
-                h += "/" + st[k - 2]
-        except ValueError:
-            h = "?"
-        unattributed[f"{h} (ioctl {cmd} ret {ret})"] += 1
-    print(f"     fail_nth injections: {len(injs)}: " +
-          ", ".join(f"{k} {v}" for k, v in sorted(cls.items())))
-    for k, v in unattributed.most_common():
-        if v:
-            print(f"     in a failed ioctl, no error record: {v:5d}  {k}")
-    check(len(injs) > 100, f"fail_nth: {len(injs)} injected failures seen "
-          "(bpftrace on should_fail_ex)")
-    check(pin_missing == 0, f"fail_nth: {cls['pin']} injections in "
-          f"pfn_reader_user_pin, {pin_missing} without their "
-          "iommufd_pages_pin_fail injected=1")
-    return cls, unattributed
+        if has("at1", lambda e: e["ret"] < 0):
+            cls["reported"] += 1
+            detail["reported: " + what] += 1
+        else:
+            cls["silent"] += 1
+            detail[f"silent: {what} ret {io['ret']}"] += 1
+    outside = collections.Counter()
+    for i in injs:
+        if id(i) not in inside:
+            fn = next((x for x in i["stack"] if x.startswith(
+                ("__x64_sys_", "iommufd_fops", "ksys_", "vfs_"))), "?")
+            outside[f"{fn} ({i['kind']})"] += 1
+    print("     fail_nth: " + ", ".join(f"{k} {v}" for k, v in cls.items()))
+    for k, v in sorted(detail.items()):
+        print(f"       {v:5d}  {k}")
+    for k, v in sorted(outside.items()):
+        print(f"       {v:5d}  outside an ioctl: {k}")
+    for b in bad[:30]:
+        print("       " + b)
+    check(cls["injected ioctls"] > 100 and cls["pin"] > 0,
+          f"fail_nth: {cls['injected ioctls']} ioctls with an injected "
+          f"failure (fail_nth countdown reached 0 inside), {cls['pin']} at "
+          "the pin")
+    check(not bad, f"fail_nth: every injection at the pin is an injected "
+          f"pin_fail and every failed {'/'.join(sorted(IOCTL_EVENT))} its "
+          f"event with the ioctl's errno, in both tools ({len(bad)} missing)")
+    return cls
 
 
 def main():

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Guest side of the soak (tests/vm/guest-soak): soak_agg.py AT1 AT2 TOP1 TOP2
+"""The soak's counting (tests/vm/soak, on the host): soak_agg.py AT1 AT2 TOP1 TOP2
 
-Reduces the tools' outputs, too large to ship, to what tests/vm/check_soak.py
-compares, one line each:
+Reduces the tools' outputs (tests/vm/guest-soak writes them to the VM's
+results share: hundreds of MB of JSON in 30 minutes) to what
+tests/vm/check_soak.py compares, one line each:
 
   agg {"NAME": {"counts": {"EVENT RET": n}, "map_bytes", "unmap_bytes",
                 "pin_pages", "unpin_pages", "pin_fail", "lines", "bad"},

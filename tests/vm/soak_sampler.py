@@ -2,9 +2,9 @@
 """Guest side of the soak (tests/vm/guest-soak): soak_sampler.py TOOLS SECONDS STOPFILE
 
 Every SECONDS, until STOPFILE exists (then one last sample), prints one line
-"sample {json}" on stdout:
+"sample {json}" on stdout (and appends a byte to STOPFILE.n):
 
-  {"t": seconds since the first sample,
+  {"t": seconds since the first sample, "dur": seconds it took,
    "tools": {NAME: {"pid", "rss_kb" (VmRSS of /proc/PID/status),
                     "maps": {MAP: entries},
                     "dropped" (iommutop: its last JSON frame's, summed over
@@ -138,6 +138,7 @@ def sample(tools, t0):
         for i in ids:
             rec["maps"][info[i]["name"]] = count_entries(info[i])
         out["tools"][name] = rec
+    out["dur"] = round(time.monotonic() - t0 - out["t"], 2)
     return out
 
 
@@ -158,6 +159,8 @@ def main():
             s = None
         if s:
             print("sample " + json.dumps(s, separators=(",", ":")), flush=True)
+            with open(stop + ".n", "a") as f:	# the guest job waits on it
+                f.write(".")
         if last:
             return
         time.sleep(every)
