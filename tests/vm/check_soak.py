@@ -322,16 +322,21 @@ IOCTLS = {0x3b80: "IOMMU_DESTROY", 0x3b81: "IOMMU_IOAS_ALLOC",
           0x3b8a: "IOMMU_GET_HW_INFO", 0x3b8b: "IOMMU_HWPT_SET_DIRTY_TRACKING",
           0x3b8c: "IOMMU_HWPT_GET_DIRTY_BITMAP", 0x3b8d: "IOMMU_HWPT_INVALIDATE",
           0x3b8e: "IOMMU_FAULT_QUEUE_ALLOC", 0x3ba0: "IOMMU_TEST_CMD"}
-# ioctls whose event fires at the end of the ioctl, failures included
-# (docs/events.md): a failure injected into them must be that event with the
-# ioctl's own return value
-IOCTL_EVENT = {"IOMMU_IOAS_MAP": "iommufd_ioas_map",
-               "IOMMU_IOAS_UNMAP": "iommufd_ioas_unmap",
-               "IOMMU_IOAS_COPY": "iommufd_ioas_copy",
-               "IOMMU_HWPT_ALLOC": "iommufd_hwpt_alloc",
-               "IOMMU_HWPT_INVALIDATE": "iommufd_hwpt_invalidate",
-               "IOMMU_HWPT_SET_DIRTY_TRACKING": "iommufd_hwpt_set_dirty_tracking",
-               "IOMMU_HWPT_GET_DIRTY_BITMAP": "iommufd_hwpt_get_dirty_bitmap"}
+# ioctls whose event fires at the end of the ioctl, failures included: a
+# failure injected inside their handler must be that event with the ioctl's
+# own return value
+# (docs/events.md): (event, the ioctl's handler)
+IOCTL_EVENT = {"IOMMU_IOAS_MAP": ("iommufd_ioas_map", "iommufd_ioas_map"),
+               "IOMMU_IOAS_UNMAP": ("iommufd_ioas_unmap", "iommufd_ioas_unmap"),
+               "IOMMU_IOAS_COPY": ("iommufd_ioas_copy", "iommufd_ioas_copy"),
+               "IOMMU_HWPT_ALLOC": ("iommufd_hwpt_alloc", "iommufd_hwpt_alloc"),
+               "IOMMU_HWPT_INVALIDATE": ("iommufd_hwpt_invalidate",
+                                         "iommufd_hwpt_invalidate"),
+               "IOMMU_HWPT_SET_DIRTY_TRACKING": (
+                   "iommufd_hwpt_set_dirty_tracking",
+                   "iommufd_hwpt_set_dirty_tracking"),
+               "IOMMU_HWPT_GET_DIRTY_BITMAP": ("iommufd_hwpt_get_dirty_bitmap",
+                                               "iommufd_hwpt_get_dirty_bitmap")}
 
 
 def nth_check(d):
@@ -342,9 +347,15 @@ def nth_check(d):
     probe) and its stack come from the kretprobes.  Each such ioctl is:
       pin       injected in pfn_reader_user_pin: each tool must have an
                 iommufd_pages_pin_fail injected=1 of that task in the ioctl
-      event     an ioctl whose event fires at its end, failures included
-                (IOCTL_EVENT), that failed: each tool must have that event
-                with the ioctl's return value in the ioctl
+      event     injected inside the handler of an ioctl whose event fires
+                at its end, failures included (IOCTL_EVENT), that failed:
+                each tool must have that event with the ioctl's return
+                value in the ioctl
+      outside the traced path
+                such an ioctl, injected before its handler (copy-in of the
+                arguments in iommufd_fops_ioctl) or in the copy-out of its
+                result after its event (which said 0): no error event by
+                design (counted per case)
       reported  another ioctl that failed, with a record of ret < 0 of that
                 task in the ioctl (informational)
       silent    another ioctl that failed, without such a record (listed by
@@ -408,12 +419,22 @@ def nth_check(d):
             cls["absorbed"] += 1
             continue
         ev = IOCTL_EVENT.get(io["cmd"])
-        if ev:
+        if ev and ev[1] in st:
             cls["event"] += 1
             for tool in ("at1", "at2"):
-                if not has(tool, lambda e: e["event"] == ev
+                if not has(tool, lambda e: e["event"] == ev[0]
                            and e["ret"] == io["ret"]):
-                    bad.append(f"{tool}: no {ev} ret {io['ret']} for {what}")
+                    bad.append(f"{tool}: no {ev[0]} ret {io['ret']} for {what}")
+            continue
+        if ev:
+            # not in the handler: the ioctl's copy-in of its arguments
+            # (before anything is traced) or the copy-out of its result
+            # (after the event, which said 0)
+            after = has("at1", lambda e: e["event"] == ev[0] and e["ret"] == 0)
+            k = "copy-out after the event" if after else "before the handler"
+            cls["outside the traced path"] += 1
+            detail[f"outside the traced path: {io['cmd']} ({kind}, {k}) "
+                   f"ret {io['ret']}"] += 1
             continue
         if has("at1", lambda e: e["ret"] < 0):
             cls["reported"] += 1
@@ -439,8 +460,9 @@ def nth_check(d):
           f"failure (fail_nth countdown reached 0 inside), {cls['pin']} at "
           "the pin")
     check(not bad, f"fail_nth: every injection at the pin is an injected "
-          f"pin_fail and every failed {'/'.join(sorted(IOCTL_EVENT))} its "
-          f"event with the ioctl's errno, in both tools ({len(bad)} missing)")
+          f"pin_fail and every failure injected in the handler of "
+          f"{'/'.join(sorted(IOCTL_EVENT))} its event with the ioctl's errno, "
+          f"in both tools ({len(bad)} missing)")
     return cls
 
 
@@ -510,11 +532,14 @@ def main():
         check_trace("at2 (started late)", agg["at2"], expect, total, ckpt,
                     a.brk)
     for t in ("hold1", "hold2"):
-        if d[t]:
-            check_hold(t.replace("hold", "top") + " (holding)",
-                       json.loads(d[t][0]), alive, wlpid)
-        else:
-            check(False, f"{t}: no iommutop frame while the workload held")
+        try:
+            frame = json.loads(d[t][0])
+        except (IndexError, ValueError):
+            check(False, f"{t}: no valid iommutop frame while the workload "
+                  f"held: {d[t][:1]}")
+            continue
+        check_hold(t.replace("hold", "top") + " (holding)", frame, alive,
+                   wlpid)
 
     # fail_nth
     tap = " ".join(d["tap"])
