@@ -75,11 +75,14 @@ def progress_line(s):
 
 
 def progress(path, pid):
-    pos = 0
+    pos, ino = 0, None
     while True:
         alive = os.path.exists(f"/proc/{pid}")
         try:
             with open(path) as f:
+                st = os.fstat(f.fileno())
+                if st.st_ino != ino or st.st_size < pos:	# a new file
+                    pos, ino = 0, st.st_ino
                 f.seek(pos)
                 while True:
                     line = f.readline()
@@ -343,8 +346,9 @@ def nth_check(d):
     """iommufd_fail_nth, from the kernel's side (bpftrace): an ioctl of the
     selftest whose task's fail_nth countdown went from N > 0 at its entry to
     0 at its exit had exactly one failure injected inside it; the injection
-    point (slab, page allocator, iommufd_should_fail(); usercopy has no
-    probe) and its stack come from the kretprobes.  Each such ioctl is:
+    point (slab, page allocator, iommufd_should_fail(), the mock domain's
+    map_pages where that is inlined; usercopy cannot be probed: "unprobed")
+    and its stack come from the kretprobes.  Each such ioctl is:
       pin       injected in pfn_reader_user_pin: each tool must have an
                 iommufd_pages_pin_fail injected=1 of that task in the ioctl
       event     injected inside the handler of an ioctl whose event fires
@@ -395,7 +399,7 @@ def nth_check(d):
                and io["t0"] <= i["ts"] <= io["t1"]]
         inside.update(id(i) for i in pts)
         st = pts[0]["stack"] if pts else []
-        kind = pts[0]["kind"] if pts else "usercopy"
+        kind = pts[0]["kind"] if pts else "unprobed"
         fn = "?"
         if "iommufd_fops_ioctl" in st:
             k = st.index("iommufd_fops_ioctl")
