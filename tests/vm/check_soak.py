@@ -258,10 +258,16 @@ def back_to_idle(samples):
 
 
 def table(series, samples):
-    cols = []
+    """The samples, one row each; maps that stayed empty are left out (and
+    named below the table)"""
+    cols, empty = [], []
     for (tool, what) in sorted(series):
-        cols.append((tool, what))
-    head = ["t (s)", "phase"] + [f"{t} {w}" for t, w in cols] + \
+        if what != "rss_kb" and not any(v for _, v, _ in series[(tool, what)]):
+            empty.append(f"{tool} {what}")
+        else:
+            cols.append((tool, what))
+    head = ["t (s)", "phase"] + [f"{t} {'RSS' if w == 'rss_kb' else w}"
+                                 for t, w in cols] + \
         ["top1 dropped", "top2 dropped", "at1 lost", "at2 lost"]
     rows = []
     for s in samples:
@@ -278,7 +284,7 @@ def table(series, samples):
                         ("at1", "lost"), ("at2", "lost")):
             row.append(str(s["tools"].get(tool, {}).get(k, "")))
         rows.append(row)
-    return head, rows
+    return head, rows, empty
 
 
 def plot(series, svg):
@@ -497,7 +503,7 @@ def main():
     # the samples
     series = flat(samples, a.brk)
     back_to_idle(samples)
-    head, rows = table(series, samples)
+    head, rows, empty = table(series, samples)
     for k, pts in sorted(series.items()):
         vals = [v for _, v, _ in pts]
         print(f"     {k[0]:5s} {k[1]:14s} {min(vals):>8} .. {max(vals):<8} "
@@ -508,6 +514,8 @@ def main():
             f.write("|" + "---|" * len(head) + "\n")
             for r in rows:
                 f.write("| " + " | ".join(r) + " |\n")
+            f.write("\nMaps always empty (not shown): "
+                    + (", ".join(empty) or "none") + ".\n")
     if a.svg:
         check(plot(series, a.svg), f"plot written to {a.svg}")
 
