@@ -287,7 +287,7 @@ def table(series, samples):
     return head, rows, empty
 
 
-def plot(series, svg):
+def plot(series, samples, svg):
     dat = svg + ".dat"
     keys = sorted(series)
     ts = sorted({t for pts in series.values() for t, _, _ in pts})
@@ -300,20 +300,37 @@ def plot(series, svg):
                 vals.append(str(v[0] / 1024 if k[1] == "rss_kb" else v[0])
                             if v else "NaN")
             f.write(f"{t} " + " ".join(vals) + "\n")
-    maps = [i + 2 for i, k in enumerate(keys) if k[1] != "rss_kb"
-            and any(v for _, v, _ in series[k])]
-    rss = [i + 2 for i, k in enumerate(keys) if k[1] == "rss_kb"]
-    gp = f"""set terminal svg size 960,820 dynamic font "sans,11"
+    def cols(pred):
+        return " ".join(str(i + 2) for i, k in enumerate(keys) if pred(k))
+    at = cols(lambda k: k[0].startswith("at") and k[1] != "rss_kb"
+              and any(v for _, v, _ in series[k]))
+    top = cols(lambda k: k[0].startswith("top") and k[1] != "rss_kb"
+               and any(v for _, v, _ in series[k]))
+    rss = cols(lambda k: k[1] == "rss_kb")
+    marks = ""
+    for ph, label in (("churn", "churn starts"), ("hold", "churn ends")):
+        t = next((x["t"] for x in samples if x["phase"] == ph), None)
+        if t is not None:
+            marks += (f'set arrow from {t}, graph 0 to {t}, graph 1 nohead '
+                      f'dt 2 lc rgb "gray40"\nset label "{label}" at {t}, '
+                      f'graph 1.03 center font ",9"\n')
+    gp = f"""set terminal svg size 1000,1300 dynamic font "sans,11"
 set output "{svg}"
+set termoption noenhanced
 set datafile missing "NaN"
-set key autotitle columnhead outside right
-set multiplot layout 2,1 title "iommutrace soak: BPF map entries and tool RSS"
-set ylabel "map entries"
+set key autotitle columnhead outside right font ",9"
+set multiplot layout 3,1 title "soak: BPF map entries and RSS (1: started before the workload, 2: after)"
 set grid
-plot for [i in "{' '.join(map(str, maps))}"] "{dat}" using 1:int(i) with lines lw 1.5
-set xlabel "time (s)"
+{marks}set ylabel "ioastrace: map entries + 1 (log)"
+set logscale y
+plot for [i in "{at}"] "{dat}" using 1:(column(int(i)) + 1) title columnhead(int(i)) with lines lw 1.5
+set ylabel "iommutop: map entries + 1 (log)"
+plot for [i in "{top}"] "{dat}" using 1:(column(int(i)) + 1) title columnhead(int(i)) with lines lw 1.5
+unset logscale y
+set xlabel "time since the first sample (s)"
 set ylabel "RSS (MiB)"
-plot for [i in "{' '.join(map(str, rss))}"] "{dat}" using 1:int(i) with lines lw 2
+set yrange [0:*]
+plot for [i in "{rss}"] "{dat}" using 1:int(i) with lines lw 2
 unset multiplot
 """
     r = subprocess.run(["gnuplot"], input=gp, text=True, capture_output=True)
@@ -517,7 +534,7 @@ def main():
             f.write("\nMaps always empty (not shown): "
                     + (", ".join(empty) or "none") + ".\n")
     if a.svg:
-        check(plot(series, a.svg), f"plot written to {a.svg}")
+        check(plot(series, samples, a.svg), f"plot written to {a.svg}")
 
     # dropped, lost
     tm = json.loads(d["topmax"][0]) if d["topmax"] else {}
