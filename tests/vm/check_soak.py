@@ -241,8 +241,8 @@ def flat(samples, brk):
 
 def back_to_idle(samples):
     """The last sample before iommufd_fail_nth, the workload gone: each map
-    holds what it held before the workload (the late tools: what the early
-    tool of their kind held then)"""
+    holds no more than before the workload (the late tools: than the early
+    tool of their kind held then; fewer: e.g. a lock wait in flight then)"""
     pre = [s for s in samples if s["phase"] == "pre"]
     idle = [s for s in samples if s["phase"] == "hold"]
     if not pre or not idle:
@@ -253,7 +253,7 @@ def back_to_idle(samples):
         ref = base.get(tool) or base.get(tool[:-1] + "1")
         for m, n in sorted(r["maps"].items()):
             want = ref["maps"].get(m)
-            check(n == want, f"{tool} {m}: {n} entries after the workload, "
+            check(n <= want, f"{tool} {m}: {n} entries after the workload, "
                   f"{want} before it")
 
 
