@@ -15,13 +15,16 @@
 #                (BENCH_QUICK=1: 4 KiB x 1, ioastrace only, ~3 min, no doc)
 #   make bench-kernels  patched (tracepoints off) vs unpatched kernel (VM)
 #   make bench-metrics  cost of iommutop --listen scraped every second, 1000 IOASes (VM)
+#   make soak [SOAK_MINUTES=30]  IOAS churn with the tools attached: flat maps
+#                and memory, exact numbers, then fail_nth (docs/soak.md)
 
 SHELL := /bin/bash
 VTD ?=
 VARIANT ?= y
 CMD ?= uname -a
+SOAK_MINUTES ?= 30
 
-.PHONY: all deps kernel kernel-m tools demo check check-stock vm bench bench-kernels bench-metrics
+.PHONY: all deps kernel kernel-m tools demo check check-stock vm bench bench-kernels bench-metrics soak
 
 all: tools
 
@@ -60,3 +63,6 @@ bench-kernels: kernel
 
 bench-metrics: kernel
 	@bench/metrics
+
+soak: kernel
+	@tests/vm/soak --minutes $(SOAK_MINUTES) --svg docs/soak.svg --table build/soak-table.md
