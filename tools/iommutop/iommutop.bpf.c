@@ -244,6 +244,8 @@ static __always_inline void ioas_unmap(const struct it_event *e,
 	if (!s)
 		return;
 	touch(s, IOAS_OP_UNMAP, e->h.ret);
+	if (e->h.ret)	/* unmaps, like maps, counts successes */
+		return;
 	__sync_fetch_and_add(&s->unmaps, 1);
 	__sync_fetch_and_add(&s->mapped,
 			     -(__s64)e->u.iommufd_ioas_unmap.unmapped);

@@ -350,6 +350,16 @@ static void *kallsyms_thread(void *arg)
 	return NULL;
 }
 
+/* Delete every entry of a hash map with __u64 keys */
+static void clear_map(int fd)
+{
+	__u64 key = 0;
+
+	while (!bpf_map_get_next_key(fd, NULL, &key))
+		if (bpf_map_delete_elem(fd, &key))
+			break;
+}
+
 /*
  * Read the state of what existed before we started: run the snapshot
  * iterator once (each read() of an iterator fd runs the program over the
@@ -370,6 +380,10 @@ static int take_snapshot(struct iommutop_bpf *skel)
 	if (n < 0)
 		n = -errno;
 	close(fd);
+	/* The walk's bookkeeping is no state: empty it (the soak's "maps go
+	 * back to idle") */
+	clear_map(bpf_map__fd(skel->maps.snap_ctx));
+	clear_map(bpf_map__fd(skel->maps.snap_pages));
 	if (env.verbose)
 		fprintf(stderr, "iommutop: snapshot: %u iommufd files, %u objects, %u entries beyond the walk's bounds\n",
 			skel->bss->snap_files, skel->bss->snap_objects,

@@ -115,10 +115,11 @@ def trace_unhandled(event_name, context, f, sample=None):
             r["mapped_bytes"] += f["length"]
     elif name == "iommufd_ioas_unmap":
         r = row(pid, f["ioas_id"], comm)
-        r["unmaps"] += 1
-        r["mapped_bytes"] -= f["unmapped"]
         if ret:
             r["errors"] += 1
+        else:               # unmaps, like maps, counts successes
+            r["unmaps"] += 1
+            r["mapped_bytes"] -= f["unmapped"]
     elif name == "iommufd_ioas_copy":
         r = row(pid, f["dst_ioas_id"], comm)
         if ret:
