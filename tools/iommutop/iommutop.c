@@ -610,9 +610,10 @@ int main(int argc, char **argv)
 	err = 0;
 cleanup:
 	http_stop(http);
-	iommutop_bpf__destroy(skel);
+	/* the ksyms thread writes into skel: joined before skel goes */
 	if (ksyms_started)
 		pthread_join(ksyms_thread, NULL);
+	iommutop_bpf__destroy(skel);
 	ksyms_free(ksyms);
 	return err == IT_EXIT_OUTPUT ? err : err ? 1 : 0;
 }
