@@ -133,14 +133,21 @@ static int cmp_owner_addr(const void *a, const void *b)
 }
 
 /* Is (addr, gen) the current owner of addr? */
-static bool owner_live(const struct lock_owner_at *owners, int n, __u64 addr,
-		       __u64 gen)
+/* The live owner of the lock at addr in generation gen, or NULL */
+static const struct lock_owner_at *
+live_owner(const struct lock_owner_at *owners, int n, __u64 addr, __u64 gen)
 {
 	struct lock_owner_at k = { .addr = addr };
 	const struct lock_owner_at *o;
 
 	o = bsearch(&k, owners, n, sizeof(*owners), cmp_owner_addr);
-	return o && o->o.gen == gen;
+	return o && o->o.gen == gen ? o : NULL;
+}
+
+static bool owner_live(const struct lock_owner_at *owners, int n, __u64 addr,
+		       __u64 gen)
+{
+	return live_owner(owners, n, addr, gen) != NULL;
 }
 
 static void collect_locks(struct iommutop_bpf *skel, struct frame *f)
@@ -182,12 +189,16 @@ static void collect_locks(struct iommutop_bpf *skel, struct frame *f)
 		goto out;
 	}
 	for (i = 0; i < ns; i++) {
+		const struct lock_owner_at *live;
 		struct lock_entry e;
 
-		if (owner_live(owners, no, skeys[i].lock, skeys[i].gen)) {
+		live = live_owner(owners, no, skeys[i].lock, skeys[i].gen);
+		if (live) {
 			r = &rows[n++];
 			r->addr = skeys[i].lock;
-			r->o = svals[i].o;
+			/* the owner as it is now: its pid may have been
+			 * learnt (start-up snapshot) after the first wait */
+			r->o = live->o;
 			r->st = svals[i].st;
 			continue;
 		}
