@@ -116,8 +116,16 @@ static __always_inline void own_lock(__u64 addr, int kind, __u32 id,
 	struct lock_owner *cur = bpf_map_lookup_elem(&lock_owners, &addr);
 
 	if (cur && cur->kind == kind && cur->id == id) {
-		if (pid)
+		if (pid && cur->pid != pid) {
+			/* a pid learnt late (the start-up snapshot): also in
+			 * the copy the stats keep for when the owner is gone */
+			struct lock_key k = { .lock = addr, .gen = cur->gen };
+			struct lock_entry *e = bpf_map_lookup_elem(&lock_stats, &k);
+
 			cur->pid = pid;
+			if (e)
+				e->o.pid = pid;
+		}
 		return;
 	}
 	o.gen = bpf_ktime_get_ns();
