@@ -67,14 +67,15 @@ def resolve(pid, dev_id, comm, tried):
 
 
 def unknown_id(pid, name, f, ret):
-    """A map, unmap or copy that failed with -ENOENT on an IOAS id never
-    seen: most likely no such IOAS (the kernel found none, as iommutop,
-    which is handed no IOAS then, sees it); no row for it"""
-    if ret != ENOENT:
-        return False
+    """A map, unmap or copy that names no IOAS (id 0: a VFIO compat ioctl
+    without a compat IOAS, -ENODEV), or failed with -ENOENT on an id never
+    seen (most likely no such IOAS): the kernel found none, as iommutop,
+    which is handed no IOAS then, sees it; no row for it"""
     key = {"iommufd_ioas_map": "ioas_id", "iommufd_ioas_unmap": "ioas_id",
            "iommufd_ioas_copy": "dst_ioas_id"}.get(name)
-    return key is not None and (pid, f[key]) not in ioas
+    if key is None:
+        return False
+    return f[key] == 0 or (ret == ENOENT and (pid, f[key]) not in ioas)
 
 
 def pt_ioas(pid, pt_id):
