@@ -78,64 +78,41 @@ static __always_inline __u32 it_sink_wants(int type)
 	return 0;
 }
 
-/* Does the event name IOAS id (a field of kind IOAS), device id (DEV)? */
-#define IT_MATCH_IOAS(E, type, name, kind)	IT_MATCH_IOAS_##kind(p->name)
-#define IT_MATCH_DEV(E, type, name, kind)	IT_MATCH_DEV_##kind(p->name)
-#define IT_MATCH_IOAS_IOAS(v)	|| (v) == id
-#define IT_MATCH_DEV_DEV(v)	|| (v) == id
-#define IT_MATCH_IOAS_DEC(v)
-#define IT_MATCH_IOAS_HEX(v)
-#define IT_MATCH_IOAS_DEV(v)
-#define IT_MATCH_IOAS_STR(v)
-#define IT_MATCH_IOAS_ACCOUNT(v)
-#define IT_MATCH_IOAS_CODE(v)
-#define IT_MATCH_IOAS_CC(v)
-#define IT_MATCH_IOAS_ATTACH(v)
-#define IT_MATCH_IOAS_PGTT(v)
-#define IT_MATCH_IOAS_DOMTYPE(v)
-#define IT_MATCH_IOAS_PASIDST(v)
-#define IT_MATCH_DEV_DEC(v)
-#define IT_MATCH_DEV_HEX(v)
-#define IT_MATCH_DEV_IOAS(v)
-#define IT_MATCH_DEV_STR(v)
-#define IT_MATCH_DEV_ACCOUNT(v)
-#define IT_MATCH_DEV_CODE(v)
-#define IT_MATCH_DEV_CC(v)
-#define IT_MATCH_DEV_ATTACH(v)
-#define IT_MATCH_DEV_PGTT(v)
-#define IT_MATCH_DEV_DOMTYPE(v)
-#define IT_MATCH_DEV_PASIDST(v)
+/*
+ * --ioas, --dev: does the event name targ_ioas in a field of kind IOAS, and
+ * targ_dev in one of kind DEV (a filter not given passes)?  The fields of
+ * other kinds expand to nothing.
+ */
+#define IT_MATCH(E, type, name, kind)	IT_MATCH_##kind(p->name)
+#define IT_MATCH_IOAS(v)	ioas |= (v) == targ_ioas;
+#define IT_MATCH_DEV(v)		dev |= (v) == targ_dev;
+#define IT_MATCH_DEC(v)
+#define IT_MATCH_HEX(v)
+#define IT_MATCH_STR(v)
+#define IT_MATCH_ACCOUNT(v)
+#define IT_MATCH_CODE(v)
+#define IT_MATCH_CC(v)
+#define IT_MATCH_ATTACH(v)
+#define IT_MATCH_PGTT(v)
+#define IT_MATCH_DOMTYPE(v)
+#define IT_MATCH_PASIDST(v)
 
-static __always_inline bool names_ioas(int type, const struct it_event *e,
-				       __u32 id)
+static __always_inline bool ids_pass(int type, const struct it_event *e)
 {
+	bool ioas = !targ_ioas, dev = !targ_dev;
+
 	switch (type) {
 #define IT_CASE(E, name, sys)						\
 	case IT_##E: {							\
 		const struct it_##name *p = &e->u.name;			\
 		(void)p;						\
-		return false IT_F_##name(IT_MATCH_IOAS, name);		\
+		IT_F_##name(IT_MATCH, name)				\
+		break;							\
 	}
 	IOMMUTRACE_EVENTS(IT_CASE)
 #undef IT_CASE
 	}
-	return false;
-}
-
-static __always_inline bool names_dev(int type, const struct it_event *e,
-				      __u32 id)
-{
-	switch (type) {
-#define IT_CASE(E, name, sys)						\
-	case IT_##E: {							\
-		const struct it_##name *p = &e->u.name;			\
-		(void)p;						\
-		return false IT_F_##name(IT_MATCH_DEV, name);		\
-	}
-	IOMMUTRACE_EVENTS(IT_CASE)
-#undef IT_CASE
-	}
-	return false;
+	return ioas && dev;
 }
 
 static __always_inline void feed_history(int type, const struct it_event *e,
@@ -216,9 +193,7 @@ static __always_inline void it_sink(void *ctx, int type, struct it_event *e,
 		send_fault(e);
 		return;
 	}
-	if ((targ_failed && e->h.ret >= 0) ||
-	    (targ_ioas && !names_ioas(type, e, targ_ioas)) ||
-	    (targ_dev && !names_dev(type, e, targ_dev)))
+	if ((targ_failed && e->h.ret >= 0) || !ids_pass(type, e))
 		return;
 	/* Adaptive wakeup: the reader is woken when it has caught up */
 	if (bpf_ringbuf_output(&events, e, size, 0))
