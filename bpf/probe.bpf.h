@@ -181,7 +181,6 @@ int BPF_PROG(pr_iommufd_device_attach, struct iommufd_device *idev,
 	     __u32 *pt_id, int ret)
 {
 	struct iommufd_hw_pagetable *hwpt = NULL;
-	struct iommufd_ioas *ioas = NULL;
 	__u32 pt = 0;
 
 	bpf_probe_read_kernel(&pt, sizeof(pt), pt_id);
@@ -190,16 +189,15 @@ int BPF_PROG(pr_iommufd_device_attach, struct iommufd_device *idev,
 	if (!ret) {
 		/* on success *pt_id is the HWPT attached */
 		hwpt = group_hwpt(idev);
-		ioas = hwpt_ioas(hwpt);
 		p->hwpt_id = pt;
-		p->ioas_id = ioas_id(ioas);
+		p->ioas_id = ioas_id(hwpt_ioas(hwpt));
 		p->enforce_cc = hwpt_enforce_cc(hwpt);
 		p->group_devices = group_devices(idev);
 	} else {
 		p->pt_id = pt;
 		IT_MISSING(iommufd_device_attach, ioas_id);
 	}
-	IT_SINK(.idev = idev, .hwpt = hwpt, .ioas = ioas);
+	IT_SINK(.idev = idev, .hwpt = hwpt, .ioas = hwpt_ioas(hwpt));
 }
 
 SEC("fexit/iommufd_device_replace")
@@ -207,7 +205,6 @@ int BPF_PROG(pr_iommufd_device_replace, struct iommufd_device *idev,
 	     __u32 *pt_id, int ret)
 {
 	struct iommufd_hw_pagetable *hwpt = NULL;
-	struct iommufd_ioas *ioas = NULL;
 	__u32 pt = 0;
 
 	bpf_probe_read_kernel(&pt, sizeof(pt), pt_id);
@@ -216,16 +213,15 @@ int BPF_PROG(pr_iommufd_device_replace, struct iommufd_device *idev,
 	IT_MISSING(iommufd_device_replace, old_hwpt_id);
 	if (!ret) {
 		hwpt = group_hwpt(idev);
-		ioas = hwpt_ioas(hwpt);
 		p->hwpt_id = pt;
-		p->ioas_id = ioas_id(ioas);
+		p->ioas_id = ioas_id(hwpt_ioas(hwpt));
 		p->enforce_cc = hwpt_enforce_cc(hwpt);
 		p->group_devices = group_devices(idev);
 	} else {
 		p->pt_id = pt;
 		IT_MISSING(iommufd_device_replace, ioas_id);
 	}
-	IT_SINK(.idev = idev, .hwpt = hwpt, .ioas = ioas);
+	IT_SINK(.idev = idev, .hwpt = hwpt, .ioas = hwpt_ioas(hwpt));
 }
 
 /* At entry: the HWPT the device leaves */
