@@ -145,16 +145,18 @@ IT_PROG(iommufd_hwpt_alloc, struct iommufd_hw_pagetable *hwpt, __u32 dev_id,
 	__u32 pt_id, __u32 flags, __u32 data_type, bool auto_domain, int ret)
 {
 	IT_EVENT(iommufd_hwpt_alloc, ret);
+	struct iommufd_ioas *ioas = hwpt_ioas(hwpt);
+
 	p->hwpt_id = hwpt_id(hwpt);
 	p->pt_id = pt_id;
-	p->ioas_id = ioas_id(hwpt_ioas(hwpt));
+	p->ioas_id = ioas_id(ioas);
 	p->dev_id = dev_id;
 	p->flags = flags;
 	p->data_type = data_type;
 	p->nested = hwpt_is_nested(hwpt);
 	p->auto_domain = auto_domain;
 	p->enforce_cc = hwpt_enforce_cc(hwpt);
-	IT_SINK(.hwpt = hwpt, .ioas = hwpt_ioas(hwpt));
+	IT_SINK(.hwpt = hwpt, .ioas = ioas);
 }
 
 IT_PROG(iommufd_hwpt_destroy, struct iommufd_hw_pagetable *hwpt)
@@ -229,13 +231,15 @@ IT_PROG(iommufd_device_attach, struct iommufd_device *idev,
 	struct iommufd_hw_pagetable *hwpt, __u32 pt_id, int ret)
 {
 	IT_EVENT(iommufd_device_attach, ret);
+	struct iommufd_ioas *ioas = hwpt_ioas(hwpt);
+
 	p->dev_id = idev_id(idev);
 	p->hwpt_id = hwpt_id(hwpt);
-	p->ioas_id = ioas_id(hwpt_ioas(hwpt));
+	p->ioas_id = ioas_id(ioas);
 	p->pt_id = p->hwpt_id ? 0 : pt_id;
 	p->enforce_cc = hwpt_enforce_cc(hwpt);
 	p->group_devices = p->hwpt_id ? group_devices(idev) : 0;
-	IT_SINK(.idev = idev, .hwpt = hwpt, .ioas = hwpt_ioas(hwpt));
+	IT_SINK(.idev = idev, .hwpt = hwpt, .ioas = ioas);
 }
 
 IT_PROG(iommufd_device_replace, struct iommufd_device *idev,
@@ -243,15 +247,16 @@ IT_PROG(iommufd_device_replace, struct iommufd_device *idev,
 	__u32 pt_id, int ret)
 {
 	IT_EVENT(iommufd_device_replace, ret);
+	struct iommufd_ioas *ioas = hwpt_ioas(hwpt);
+
 	p->dev_id = idev_id(idev);
 	p->hwpt_id = hwpt_id(hwpt);
 	p->old_hwpt_id = hwpt_id(old);
-	p->ioas_id = ioas_id(hwpt_ioas(hwpt));
+	p->ioas_id = ioas_id(ioas);
 	p->pt_id = p->hwpt_id ? 0 : pt_id;
 	p->enforce_cc = hwpt_enforce_cc(hwpt);
 	p->group_devices = p->hwpt_id ? group_devices(idev) : 0;
-	IT_SINK(.idev = idev, .hwpt = hwpt, .old_hwpt = old,
-		.ioas = hwpt_ioas(hwpt));
+	IT_SINK(.idev = idev, .hwpt = hwpt, .old_hwpt = old, .ioas = ioas);
 }
 
 IT_PROG(iommufd_device_detach, struct iommufd_device *idev,

@@ -181,6 +181,7 @@ int BPF_PROG(pr_iommufd_device_attach, struct iommufd_device *idev,
 	     __u32 *pt_id, int ret)
 {
 	struct iommufd_hw_pagetable *hwpt = NULL;
+	struct iommufd_ioas *ioas = NULL;
 	__u32 pt = 0;
 
 	bpf_probe_read_kernel(&pt, sizeof(pt), pt_id);
@@ -189,15 +190,16 @@ int BPF_PROG(pr_iommufd_device_attach, struct iommufd_device *idev,
 	if (!ret) {
 		/* on success *pt_id is the HWPT attached */
 		hwpt = group_hwpt(idev);
+		ioas = hwpt_ioas(hwpt);
 		p->hwpt_id = pt;
-		p->ioas_id = ioas_id(hwpt_ioas(hwpt));
+		p->ioas_id = ioas_id(ioas);
 		p->enforce_cc = hwpt_enforce_cc(hwpt);
 		p->group_devices = group_devices(idev);
 	} else {
 		p->pt_id = pt;
 		IT_MISSING(iommufd_device_attach, ioas_id);
 	}
-	IT_SINK(.idev = idev, .hwpt = hwpt, .ioas = hwpt_ioas(hwpt));
+	IT_SINK(.idev = idev, .hwpt = hwpt, .ioas = ioas);
 }
 
 SEC("fexit/iommufd_device_replace")
@@ -205,6 +207,7 @@ int BPF_PROG(pr_iommufd_device_replace, struct iommufd_device *idev,
 	     __u32 *pt_id, int ret)
 {
 	struct iommufd_hw_pagetable *hwpt = NULL;
+	struct iommufd_ioas *ioas = NULL;
 	__u32 pt = 0;
 
 	bpf_probe_read_kernel(&pt, sizeof(pt), pt_id);
@@ -213,15 +216,16 @@ int BPF_PROG(pr_iommufd_device_replace, struct iommufd_device *idev,
 	IT_MISSING(iommufd_device_replace, old_hwpt_id);
 	if (!ret) {
 		hwpt = group_hwpt(idev);
+		ioas = hwpt_ioas(hwpt);
 		p->hwpt_id = pt;
-		p->ioas_id = ioas_id(hwpt_ioas(hwpt));
+		p->ioas_id = ioas_id(ioas);
 		p->enforce_cc = hwpt_enforce_cc(hwpt);
 		p->group_devices = group_devices(idev);
 	} else {
 		p->pt_id = pt;
 		IT_MISSING(iommufd_device_replace, ioas_id);
 	}
-	IT_SINK(.idev = idev, .hwpt = hwpt, .ioas = hwpt_ioas(hwpt));
+	IT_SINK(.idev = idev, .hwpt = hwpt, .ioas = ioas);
 }
 
 /* At entry: the HWPT the device leaves */
