@@ -372,10 +372,13 @@ struct t1_call {
 	__u64 arg;		/* the user's struct */
 	__u32 cmd;
 	__u32 flags;
+	__u32 unread;		/* the user's struct could not be read */
 };
 
+/* LRU: an entry whose exit was never seen (tracing began inside the
+ * call) does not stay */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 10240);
 	__type(key, __u32);
 	__type(value, struct t1_call);
@@ -393,18 +396,25 @@ int BPF_PROG(t1_ioctl_enter, void *iommu_data, unsigned int cmd,
 	if (cmd == IT_VFIO_IOMMU_MAP_DMA) {
 		if (!it_sink_wants(IT_IOAS_MAP))
 			return 0;
-		c.flags = BPF_CORE_READ_USER(map, flags);
-		c.iova = BPF_CORE_READ_USER(map, iova);
-		c.size = BPF_CORE_READ_USER(map, size);
-		c.vaddr = BPF_CORE_READ_USER(map, vaddr);
+		c.unread = bpf_core_read_user(&c.flags, sizeof(c.flags),
+					      &map->flags) |
+			   bpf_core_read_user(&c.iova, sizeof(c.iova),
+					      &map->iova) |
+			   bpf_core_read_user(&c.size, sizeof(c.size),
+					      &map->size) |
+			   bpf_core_read_user(&c.vaddr, sizeof(c.vaddr),
+					      &map->vaddr);
 		if (c.flags & IT_VFIO_DMA_MAP_FLAG_VADDR)
 			return 0;	/* a new vaddr for a mapping, no map */
 	} else if (cmd == IT_VFIO_IOMMU_UNMAP_DMA) {
 		if (!it_sink_wants(IT_IOAS_UNMAP))
 			return 0;
-		c.flags = BPF_CORE_READ_USER(unmap, flags);
-		c.iova = BPF_CORE_READ_USER(unmap, iova);
-		c.size = BPF_CORE_READ_USER(unmap, size);
+		c.unread = bpf_core_read_user(&c.flags, sizeof(c.flags),
+					      &unmap->flags) |
+			   bpf_core_read_user(&c.iova, sizeof(c.iova),
+					      &unmap->iova) |
+			   bpf_core_read_user(&c.size, sizeof(c.size),
+					      &unmap->size);
 		if (c.flags & IT_VFIO_DMA_UNMAP_FLAG_VADDR)
 			return 0;	/* invalidates vaddrs, unmaps nothing */
 	} else {
@@ -443,6 +453,12 @@ static __always_inline int t1_map(void *ctx, void *iommu,
 		   (c->flags & IT_VFIO_DMA_MAP_FLAG_WRITE ?
 		    IOMMU_IOAS_MAP_WRITEABLE : 0);
 	p->compat = 1;
+	if (c->unread) {	/* the kernel's copy failed too: -EFAULT */
+		IT_MISSING(iommufd_ioas_map, iova);
+		IT_MISSING(iommufd_ioas_map, length);
+		IT_MISSING(iommufd_ioas_map, user_va);
+		IT_MISSING(iommufd_ioas_map, flags);
+	}
 	IT_SINK();
 }
 
@@ -460,10 +476,13 @@ static __always_inline int t1_unmap(void *ctx, void *iommu,
 	p->compat = 1;
 	/* On success the kernel has written the length unmapped over the
 	 * user's size; on failure it writes nothing back */
-	if (!ret)
-		p->unmapped = BPF_CORE_READ_USER(unmap, size);
-	else
+	if (ret || bpf_core_read_user(&p->unmapped, sizeof(p->unmapped),
+				      &unmap->size))
 		IT_MISSING(iommufd_ioas_unmap, unmapped);
+	if (c->unread) {
+		IT_MISSING(iommufd_ioas_unmap, iova);
+		IT_MISSING(iommufd_ioas_unmap, length);
+	}
 	IT_SINK();
 }
 
