@@ -227,6 +227,9 @@ IOMMUTRACE_EVENTS(IT_STRUCT)
 enum it_source {
 	IT_SRC_TRACEPOINT,	/* the iommutrace tracepoint (decode.bpf.h) */
 	IT_SRC_PROBE,		/* fentry/fexit on a stock kernel (probe.bpf.h) */
+	IT_SRC_TYPE1,		/* fentry/fexit on vfio_iommu_type1 (probe.bpf.h):
+				 * a VFIO type1 container, whose ioas_id is
+				 * ioastrace's number for it, not an iommufd id */
 };
 
 /* What every event has.  ts_ns: bpf_ktime_get_ns() (CLOCK_MONOTONIC);

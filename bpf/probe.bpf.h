@@ -278,4 +278,333 @@ int BPF_PROG(pr_dmar_enforce_cc, struct iommu_domain *domain, bool ret)
 	IT_SINK(.domain = domain);
 }
 
+/* --- VFIO type1 containers (vfio_iommu_type1.ko) ------------------------
+ *
+ * A kernel built with CONFIG_VFIO_CONTAINER (every distribution's; Debian's
+ * has no iommufd at all) serves /dev/vfio/vfio with vfio_iommu_type1, which
+ * no iommufd event sees.  Its uAPI is the one iommufd's VFIO compat serves
+ * with the iommufd_ioas_* events (compat=1), so the same events are built
+ * here: one container is one address space, its ioas_id a number ioastrace
+ * gives it (t1_id()), and every record is marked source IT_SRC_TYPE1.
+ *
+ * vfio_dma_do_map()/_unmap() are inlined (Debian's 6.12): the uAPI entry
+ * vfio_iommu_type1_ioctl() is probed, the user's struct
+ * vfio_iommu_type1_dma_map/unmap read (CO-RE) at its entry, the result at
+ * its exit.  Programs are named t1_* and not loaded by default (SEC "?"):
+ * a tool turns on those whose function /sys/kernel/btf/vfio_iommu_type1
+ * has (ioastrace.c, select_type1()).
+ */
+
+/* uAPI, include/uapi/linux/vfio.h: _IO(VFIO_TYPE, VFIO_BASE + 13 / 14) */
+#define IT_VFIO_TYPE			(';')
+#define IT_VFIO_BASE			100
+#define IT_VFIO_IOMMU_MAP_DMA		((IT_VFIO_TYPE << 8) | (IT_VFIO_BASE + 13))
+#define IT_VFIO_IOMMU_UNMAP_DMA		((IT_VFIO_TYPE << 8) | (IT_VFIO_BASE + 14))
+#define IT_VFIO_DMA_MAP_FLAG_READ	(1 << 0)
+#define IT_VFIO_DMA_MAP_FLAG_WRITE	(1 << 1)
+#define IT_VFIO_DMA_MAP_FLAG_VADDR	(1 << 2)
+#define IT_VFIO_DMA_UNMAP_FLAG_ALL	(1 << 1)
+#define IT_VFIO_DMA_UNMAP_FLAG_VADDR	(1 << 2)
+
+/* vfio_iommu_type1.c's struct vfio_dma, the fields read: CO-RE matches it
+ * to the module's BTF by name (the ___it suffix is ignored) */
+struct vfio_dma___it {
+	dma_addr_t iova;
+	unsigned long vaddr;
+	size_t size;
+	struct task_struct *task;
+	struct mm_struct *mm;
+	size_t locked_vm;
+} __attribute__((preserve_access_index));
+
+/* A container's number: struct vfio_iommu * -> 1, 2, ... in the order
+ * ioastrace first saw the containers; forgotten when one is released */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} t1_ids SEC(".maps");
+
+/* The numbers taken: id -> struct vfio_iommu *, so that two CPUs numbering
+ * two new containers at once cannot give both the same number (without
+ * atomic fetch-and-add, which needs BPF ISA v3) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} t1_taken SEC(".maps");
+
+__u32 t1_last_id;
+
+static __always_inline __u32 t1_id(void *iommu)
+{
+	__u64 key = (__u64)iommu;
+	__u32 *id = bpf_map_lookup_elem(&t1_ids, &key), new;
+	int i;
+
+	if (id)
+		return *id;
+	new = t1_last_id;
+	for (i = 0; i < 16; i++) {
+		new++;
+		if (!bpf_map_update_elem(&t1_taken, &new, &key, BPF_NOEXIST))
+			break;
+	}
+	if (i == 16)
+		return 0;
+	t1_last_id = new;
+	/* the same container numbered on another CPU meanwhile: the first
+	 * number stays, this one is given back */
+	if (bpf_map_update_elem(&t1_ids, &key, &new, BPF_NOEXIST))
+		bpf_map_delete_elem(&t1_taken, &new);
+	id = bpf_map_lookup_elem(&t1_ids, &key);
+	return id ? *id : 0;
+}
+
+/* What vfio_iommu_type1_ioctl() was asked, per thread, from entry to exit */
+struct t1_call {
+	__u64 ts_ns;		/* entry */
+	__u64 iova;
+	__u64 size;
+	__u64 vaddr;		/* map */
+	__u64 arg;		/* the user's struct */
+	__u32 cmd;
+	__u32 flags;
+	__u32 unread;		/* the user's struct could not be read */
+};
+
+/* LRU: an entry whose exit was never seen (tracing began inside the
+ * call) does not stay */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct t1_call);
+} t1_calls SEC(".maps");
+
+SEC("?fentry/vfio_iommu_type1_ioctl")
+int BPF_PROG(t1_ioctl_enter, void *iommu_data, unsigned int cmd,
+	     unsigned long arg)
+{
+	struct vfio_iommu_type1_dma_map *map = (void *)arg;
+	struct vfio_iommu_type1_dma_unmap *unmap = (void *)arg;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct t1_call c = { .cmd = cmd, .arg = arg };
+
+	if (cmd == IT_VFIO_IOMMU_MAP_DMA) {
+		if (!it_sink_wants(IT_IOAS_MAP))
+			return 0;
+		c.unread = bpf_core_read_user(&c.flags, sizeof(c.flags),
+					      &map->flags) |
+			   bpf_core_read_user(&c.iova, sizeof(c.iova),
+					      &map->iova) |
+			   bpf_core_read_user(&c.size, sizeof(c.size),
+					      &map->size) |
+			   bpf_core_read_user(&c.vaddr, sizeof(c.vaddr),
+					      &map->vaddr);
+		if (c.flags & IT_VFIO_DMA_MAP_FLAG_VADDR)
+			return 0;	/* a new vaddr for a mapping, no map */
+	} else if (cmd == IT_VFIO_IOMMU_UNMAP_DMA) {
+		if (!it_sink_wants(IT_IOAS_UNMAP))
+			return 0;
+		c.unread = bpf_core_read_user(&c.flags, sizeof(c.flags),
+					      &unmap->flags) |
+			   bpf_core_read_user(&c.iova, sizeof(c.iova),
+					      &unmap->iova) |
+			   bpf_core_read_user(&c.size, sizeof(c.size),
+					      &unmap->size);
+		if (c.flags & IT_VFIO_DMA_UNMAP_FLAG_VADDR)
+			return 0;	/* invalidates vaddrs, unmaps nothing */
+	} else {
+		return 0;
+	}
+	c.ts_ns = bpf_ktime_get_ns();
+	bpf_map_update_elem(&t1_calls, &tid, &c, BPF_ANY);
+	return 0;
+}
+
+#define IT_T1_EVENT(name, retval)					\
+	IT_EVENT(name, retval);						\
+	ev.h.source = IT_SRC_TYPE1
+
+/* lat_ns: from the entry of vfio_iommu_type1_ioctl() (no iommufd ioctl) */
+static __always_inline void t1_lat(struct it_hdr *h, __u32 want,
+				   const struct t1_call *c)
+{
+	if ((want & IT_W_LAT) && h->ts_ns > c->ts_ns)
+		h->lat_ns = h->ts_ns - c->ts_ns;
+}
+
+static __always_inline int t1_map(void *ctx, void *iommu,
+				  const struct t1_call *c, int ret)
+{
+	IT_T1_EVENT(iommufd_ioas_map, ret);
+	t1_lat(&ev.h, want, c);
+	p->ioas_id = t1_id(iommu);
+	p->iova = c->iova;
+	p->length = c->size;
+	p->user_va = c->vaddr;
+	/* as iommufd's compat records a VFIO map: always FIXED_IOVA */
+	p->flags = IOMMU_IOAS_MAP_FIXED_IOVA |
+		   (c->flags & IT_VFIO_DMA_MAP_FLAG_READ ?
+		    IOMMU_IOAS_MAP_READABLE : 0) |
+		   (c->flags & IT_VFIO_DMA_MAP_FLAG_WRITE ?
+		    IOMMU_IOAS_MAP_WRITEABLE : 0);
+	p->compat = 1;
+	if (c->unread) {	/* the kernel's copy failed too: -EFAULT */
+		IT_MISSING(iommufd_ioas_map, iova);
+		IT_MISSING(iommufd_ioas_map, length);
+		IT_MISSING(iommufd_ioas_map, user_va);
+		IT_MISSING(iommufd_ioas_map, flags);
+	}
+	IT_SINK();
+}
+
+static __always_inline int t1_unmap(void *ctx, void *iommu,
+				    const struct t1_call *c, int ret)
+{
+	struct vfio_iommu_type1_dma_unmap *unmap = (void *)c->arg;
+
+	IT_T1_EVENT(iommufd_ioas_unmap, ret);
+	t1_lat(&ev.h, want, c);
+	p->ioas_id = t1_id(iommu);
+	p->iova = c->iova;
+	/* VFIO_DMA_UNMAP_FLAG_ALL: as the tracepoint, length U64_MAX */
+	p->length = c->flags & IT_VFIO_DMA_UNMAP_FLAG_ALL ? ~0ULL : c->size;
+	p->compat = 1;
+	/* On success the kernel has written the length unmapped over the
+	 * user's size; on failure it writes nothing back */
+	if (ret || bpf_core_read_user(&p->unmapped, sizeof(p->unmapped),
+				      &unmap->size))
+		IT_MISSING(iommufd_ioas_unmap, unmapped);
+	if (c->unread) {
+		IT_MISSING(iommufd_ioas_unmap, iova);
+		IT_MISSING(iommufd_ioas_unmap, length);
+	}
+	IT_SINK();
+}
+
+SEC("?fexit/vfio_iommu_type1_ioctl")
+int BPF_PROG(t1_ioctl_exit, void *iommu_data, unsigned int cmd,
+	     unsigned long arg, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct t1_call *cp = bpf_map_lookup_elem(&t1_calls, &tid), c;
+
+	if (!cp)
+		return 0;
+	c = *cp;
+	bpf_map_delete_elem(&t1_calls, &tid);
+	if (c.cmd != cmd || c.arg != arg)
+		return 0;
+	if (cmd == IT_VFIO_IOMMU_MAP_DMA)
+		return t1_map(ctx, iommu_data, &c, ret);
+	return t1_unmap(ctx, iommu_data, &c, ret);
+}
+
+/* VFIO_SET_IOMMU made a container */
+SEC("?fexit/vfio_iommu_type1_open")
+int BPF_PROG(t1_open, unsigned long arg)
+{
+	__u64 iommu = 0;
+
+	bpf_get_func_ret(ctx, &iommu);
+	if (it_ret_err(ctx) || !iommu)
+		return 0;
+	{
+		IT_T1_EVENT(iommufd_ioas_alloc, 0);
+		p->ioas_id = t1_id((void *)iommu);
+		IT_SINK();
+	}
+}
+
+/* The container goes (its last group left, or its fd closed): what it
+ * still maps is unmapped without an unmap event, as an IOAS destroyed.
+ * Loaded whenever a type1 event is: its number is forgotten here. */
+SEC("?fentry/vfio_iommu_type1_release")
+int BPF_PROG(t1_release, void *iommu_data)
+{
+	__u64 key = (__u64)iommu_data;
+	__u32 *idp = bpf_map_lookup_elem(&t1_ids, &key), id;
+
+	if (!idp)
+		return 0;	/* never seen while traced */
+	id = *idp;
+	bpf_map_delete_elem(&t1_ids, &key);
+	bpf_map_delete_elem(&t1_taken, &id);
+	{
+		IT_T1_EVENT(iommufd_ioas_destroy, 0);
+		p->ioas_id = id;
+		IT_SINK();
+	}
+}
+
+/* lat_ns of a pin or unpin inside a traced map or unmap */
+static __always_inline void t1_lat_tid(struct it_hdr *h, __u32 want)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct t1_call *c = bpf_map_lookup_elem(&t1_calls, &tid);
+
+	if (c)
+		t1_lat(h, want, c);
+}
+
+/* Pages pinned and charged (mm->locked_vm) for a map: one call per run of
+ * physically contiguous pages.  npinned is the pages the mapping has
+ * charged (struct vfio_dma's locked_vm), locked the mm's locked_vm */
+static __always_inline void t1_pin_fields(struct it_iommufd_pages_pin *p,
+					  struct vfio_dma___it *dma)
+{
+	struct task_struct *task = BPF_CORE_READ(dma, task);
+
+	p->account_mode = 2;	/* "mm": type1 charges the mm's locked_vm */
+	p->locked = BPF_CORE_READ(dma, mm, locked_vm);
+	if (bpf_core_field_exists(dma->locked_vm))
+		p->npinned = BPF_CORE_READ(dma, locked_vm);
+	p->owner_pid = BPF_CORE_READ(task, tgid);
+}
+
+SEC("?fexit/vfio_pin_pages_remote")
+int BPF_PROG(t1_pin, struct vfio_dma___it *dma, unsigned long vaddr,
+	     long npage, unsigned long *pfn_base, unsigned long limit,
+	     void *batch, long ret)
+{
+	IT_T1_EVENT(iommufd_pages_pin, ret < 0 ? ret : 0);
+	t1_lat_tid(&ev.h, want);
+	p->user_va = vaddr;
+	p->npages = ret > 0 ? ret : 0;
+	p->limit = limit;
+	t1_pin_fields(p, dma);	/* it has charged them: after the change */
+	if (!bpf_core_field_exists(dma->locked_vm))
+		IT_MISSING(iommufd_pages_pin, npinned);
+	IT_MISSING(iommufd_pages_pin, total_pages);
+	IT_MISSING(iommufd_pages_pin, uid);
+	IT_SINK();
+}
+
+/* Unpinned; charged back here only with do_accounting, else by the caller
+ * afterwards (an unmap: vfio_unmap_unpin()), and then the charge read
+ * here is the one before: not shown */
+SEC("?fexit/vfio_unpin_pages_remote")
+int BPF_PROG(t1_unpin, struct vfio_dma___it *dma, dma_addr_t iova,
+	     unsigned long pfn, long npage, bool do_accounting, long ret)
+{
+	IT_T1_EVENT(iommufd_pages_unpin, 0);
+	t1_lat_tid(&ev.h, want);
+	p->user_va = BPF_CORE_READ(dma, vaddr) + iova - BPF_CORE_READ(dma, iova);
+	p->npages = ret > 0 ? ret : 0;	/* pages put (reserved ones are not) */
+	/* the same fields as pages_pin (IT_F_iommufd_pages_unpin) */
+	t1_pin_fields((struct it_iommufd_pages_pin *)p, dma);
+	if (!do_accounting || !bpf_core_field_exists(dma->locked_vm))
+		IT_MISSING(iommufd_pages_unpin, npinned);
+	if (!do_accounting)
+		IT_MISSING(iommufd_pages_unpin, locked);
+	IT_MISSING(iommufd_pages_unpin, total_pages);
+	IT_MISSING(iommufd_pages_unpin, limit);
+	IT_MISSING(iommufd_pages_unpin, uid);
+	IT_SINK();
+}
+
 #endif /* __PROBE_BPF_H */

@@ -362,6 +362,31 @@ static void test_missing_fields(void **state)
 	free(buf);
 }
 
+/* A VFIO type1 container's record: "source":"type1" in JSON, and in text
+ * a trailing source=type1 (its ioas is ioastrace's number, not iommufd's) */
+static void test_type1_source(void **state)
+{
+	struct it_event e = EVENT(iommufd_ioas_unmap, .ioas_id = 1,
+				  .iova = 0x100000, .length = 0x200000,
+				  .unmapped = 12288, .compat = 1);
+	struct it_clock clk = { 0 };
+	char *buf = NULL;
+
+	(void)state;
+	e.h.source = IT_SRC_TYPE1;
+	CAPTURE(buf, it_print_json(out, &e, &clk));
+	assert_non_null(strstr(buf, "\"source\":\"type1\",\"ioas_id\":1,\"iova\":1048576,"
+				    "\"length\":2097152,\"unmapped\":12288,\"compat\":1}\n"));
+	free(buf);
+	CAPTURE(buf, it_print_text(out, &e, &clk));
+	assert_non_null(strstr(buf, " ioas=1 iova=0x100000 length=2097152 unmapped=12288 compat=1 source=type1\n"));
+	free(buf);
+	e.h.source = IT_SRC_PROBE;	/* the others: no such word */
+	CAPTURE(buf, it_print_text(out, &e, &clk));
+	assert_null(strstr(buf, "source="));
+	free(buf);
+}
+
 /* A record shorter than its event's struct (another build): the fields it
  * does not hold are not printed, nothing is read past it */
 static void test_short_record(void **state)
@@ -487,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_v2_fields),
 		cmocka_unit_test(test_short_record),
 		cmocka_unit_test(test_missing_fields),
+		cmocka_unit_test(test_type1_source),
 		cmocka_unit_test(test_field_table),
 		cmocka_unit_test(test_dma_fault),
 	};

@@ -191,6 +191,7 @@ static void print_fields(FILE *out, const struct it_event *e, bool json)
 const char *it_source_name(int source)
 {
 	return source == IT_SRC_PROBE ? "probe" :
+	       source == IT_SRC_TYPE1 ? "type1" :
 	       source == IT_SRC_TRACEPOINT ? "tracepoint" : "unknown";
 }
 
@@ -381,6 +382,9 @@ void it_print_text(FILE *out, const struct it_event *e, struct it_clock *clk)
 		fault_text(out, e, clk);
 	else
 		print_fields(out, e, false);
+	/* not an iommufd IOAS: a VFIO type1 container (docs/probe-mode.md) */
+	if (h->source == IT_SRC_TYPE1)
+		fputs(" source=type1", out);
 	fputc('\n', out);
 }
 

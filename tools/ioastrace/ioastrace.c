@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "ioastrace.h"
 #include "ioastrace.skel.h"
@@ -109,22 +110,136 @@ static void report_lost(const struct ioastrace_bpf *skel)
 	lost_reported = lost;
 }
 
+/* The events a VFIO type1 container gives (probe.bpf.h's t1_* programs) */
+#define TYPE1_EVENTS	((1ULL << IT_IOAS_ALLOC) | (1ULL << IT_IOAS_DESTROY) |	\
+			 (1ULL << IT_IOAS_MAP) | (1ULL << IT_IOAS_UNMAP) |	\
+			 (1ULL << IT_PAGES_PIN) | (1ULL << IT_PAGES_UNPIN))
+
+enum type1_state {
+	TYPE1_OFF,		/* tracepoint mode, or no type1 event asked for */
+	TYPE1_ABSENT,		/* no /sys/kernel/btf/vfio_iommu_type1 */
+	TYPE1_ON,		/* some t1_* programs kept */
+};
+
 /*
- * Probe mode (a kernel without the iommutrace tracepoints): say so, and
- * which events the probes give.  1 if none of EVENTS can be traced, or an
- * event asked for with -e cannot.
+ * Probe mode: keep the t1_* programs (vfio_iommu_type1, not loaded by
+ * default) of the events asked for whose function the module's BTF has.
+ * The ioctl's entry and exit go together, and the release is kept with
+ * any of them: it forgets a container's number.  Returns the events they
+ * give; *state says whether the module was there.
  */
-static int say_probe_mode(__u64 events, __u64 loaded, bool asked)
+static __u64 select_type1(struct ioastrace_bpf *skel, bool probe,
+			  __u64 events, enum type1_state *state)
+{
+	struct {
+		struct bpf_program *prog;
+		const char *fn;
+		__u64 events;
+	} t1[] = {
+		{ skel->progs.t1_ioctl_exit, "vfio_iommu_type1_ioctl",
+		  (1ULL << IT_IOAS_MAP) | (1ULL << IT_IOAS_UNMAP) },
+		{ skel->progs.t1_open, "vfio_iommu_type1_open",
+		  1ULL << IT_IOAS_ALLOC },
+		{ skel->progs.t1_pin, "vfio_pin_pages_remote",
+		  1ULL << IT_PAGES_PIN },
+		{ skel->progs.t1_unpin, "vfio_unpin_pages_remote",
+		  1ULL << IT_PAGES_UNPIN },
+		{ skel->progs.t1_release, "vfio_iommu_type1_release",
+		  1ULL << IT_IOAS_DESTROY },
+	};
+	struct btf *vmlinux, *mod;
+	__u64 have = 0;
+	size_t i;
+
+	*state = TYPE1_OFF;
+	if (!probe || !(events & TYPE1_EVENTS))
+		return 0;
+	vmlinux = btf__load_vmlinux_btf();
+	mod = vmlinux ? btf__load_module_btf("vfio_iommu_type1", vmlinux) : NULL;
+	*state = mod ? TYPE1_ON : TYPE1_ABSENT;
+	for (i = 0; mod && i < sizeof(t1) / sizeof(t1[0]); i++) {
+		bool keep = btf__find_by_name_kind(mod, t1[i].fn,
+						   BTF_KIND_FUNC) > 0;
+
+		/* the release: with any other, for the numbering */
+		if (t1[i].prog == skel->progs.t1_release)
+			keep = keep && have;
+		else
+			keep = keep && (events & t1[i].events);
+		bpf_program__set_autoload(t1[i].prog, keep);
+		if (keep)
+			have |= t1[i].events & events;
+	}
+	bpf_program__set_autoload(skel->progs.t1_ioctl_enter,
+				  bpf_program__autoload(skel->progs.t1_ioctl_exit));
+	btf__free(mod);
+	btf__free(vmlinux);
+	return have;
+}
+
+/* Probe mode without iommufd (Debian's kernel): no ioctl latency from
+ * iommufd_fops_ioctl, whose fentry would not load */
+static void drop_ioctl_start(struct ioastrace_bpf *skel)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod = NULL;
+	bool have;
+
+	if (!vmlinux)
+		return;
+	have = btf__find_by_name_kind(vmlinux, "iommufd_fops_ioctl",
+				      BTF_KIND_FUNC) > 0;
+	if (!have) {
+		mod = btf__load_module_btf("iommufd", vmlinux);
+		have = mod && btf__find_by_name_kind(mod, "iommufd_fops_ioctl",
+						     BTF_KIND_FUNC) > 0;
+	}
+	if (!have) {
+		bpf_program__set_autoload(skel->progs.ioctl_enter, false);
+		bpf_program__set_autoload(skel->progs.ioctl_exit, false);
+	}
+	btf__free(mod);
+	btf__free(vmlinux);
+}
+
+/* The event names of MASK, "a, b, c" (without the iommufd_ prefix) */
+static void print_events(FILE *f, __u64 mask)
+{
+	const char *sep = "";
+	int i;
+
+	for (i = 0; i < IT_NR_EVENTS; i++) {
+		const char *n = it_event_name(i);
+
+		if (!((mask >> i) & 1))
+			continue;
+		if (!strncmp(n, "iommufd_", 8))
+			n += 8;
+		fprintf(f, "%s%s", sep, n);
+		sep = ", ";
+	}
+}
+
+/*
+ * Probe mode (a kernel without the iommutrace tracepoints): say so, which
+ * events the probes give, and from what (iommufd and VT-d functions, VFIO
+ * type1 containers).  LOADED: all the probes' events, T1 those of the
+ * type1 probes.  1 if none of EVENTS can be traced, or an event asked for
+ * with -e cannot.
+ */
+static int say_probe_mode(__u64 events, __u64 loaded, __u64 t1,
+			  enum type1_state t1_state, bool asked)
 {
 	bool all = events == (1ULL << IT_NR_EVENTS) - 1;
+	bool iommufd = (loaded & ~t1) & (1ULL << IT_IOAS_MAP);
 	int i, n = 0;
 
 	for (i = 0; i < IT_NR_EVENTS; i++)
 		n += (loaded >> i) & 1;
-	if (!(loaded & (1ULL << IT_IOAS_MAP)) && all) {
+	if (!iommufd && !t1 && all) {
 		/* auto: why there are no tracepoints says it all */
 		if (asked || !it_check_kernel("ioastrace", NULL))
 			fprintf(stderr, "ioastrace: no iommufd functions to probe in this kernel's BTF: is iommufd loaded (modprobe iommufd)?\n");
+		fprintf(stderr, "ioastrace: and no VFIO type1 container to probe: vfio_iommu_type1 is not loaded (modprobe vfio_iommu_type1)\n");
 		return 1;
 	}
 	if (!all) {
@@ -132,8 +247,11 @@ static int say_probe_mode(__u64 events, __u64 loaded, bool asked)
 
 		for (i = 0; i < IT_NR_EVENTS; i++)
 			if ((events & ~loaded) & (1ULL << i)) {
-				fprintf(stderr, "ioastrace: %s cannot be traced without the iommutrace tracepoints (--source probe)\n",
-					it_event_name(i));
+				fprintf(stderr, "ioastrace: %s cannot be traced without the iommutrace tracepoints (--source probe)%s\n",
+					it_event_name(i),
+					(TYPE1_EVENTS & (1ULL << i)) &&
+					t1_state == TYPE1_ABSENT ?
+					", and vfio_iommu_type1 is not loaded" : "");
 				bad = 1;
 			}
 		if (bad)
@@ -143,6 +261,15 @@ static int say_probe_mode(__u64 events, __u64 loaded, bool asked)
 		asked ? "--source probe" :
 			"this kernel has no iommutrace tracepoints", n,
 		IT_NR_EVENTS);
+	if (!iommufd && (events & (1ULL << IT_IOAS_MAP)))
+		fprintf(stderr, "ioastrace: probe: no iommufd functions in this kernel's BTF (no iommufd, or not loaded): iommufd IOASes are not traced\n");
+	if (t1) {
+		fprintf(stderr, "ioastrace: probe: VFIO type1 containers (vfio_iommu_type1): ");
+		print_events(stderr, t1);
+		fprintf(stderr, "; each container is one address space, its ioas_id numbered by ioastrace, its records marked source=type1\n");
+	} else if (t1_state == TYPE1_ABSENT) {
+		fprintf(stderr, "ioastrace: probe: vfio_iommu_type1 is not loaded (or not built, CONFIG_VFIO_IOMMU_TYPE1): VFIO type1 containers are not traced\n");
+	}
 	return 0;
 }
 
@@ -214,7 +341,9 @@ int main(int argc, char **argv)
 	long long have;
 	time_t deadline = 0;
 	bool done, keep_history, probe;
+	enum type1_state t1_state;
 	long long loaded;
+	__u64 t1;
 	int err, cgfd = -1;
 
 	err = ioastrace_parse_args(argc, argv, &args, &done);
@@ -276,7 +405,11 @@ int main(int argc, char **argv)
 		err = 1;
 		goto cleanup;
 	}
-	if (probe && say_probe_mode(args.events, loaded,
+	t1 = select_type1(skel, probe, args.events, &t1_state);
+	loaded |= t1;
+	if (probe)
+		drop_ioctl_start(skel);
+	if (probe && say_probe_mode(args.events, loaded, t1, t1_state,
 				    args.source == IT_ARG_SOURCE_PROBE)) {
 		err = 1;
 		goto cleanup;

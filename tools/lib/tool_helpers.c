@@ -127,7 +127,7 @@ static void say_no_iommufd_tracepoints(const char *tool)
 	if (access("/sys/module/iommufd", F_OK))
 		why = iommufd_module_exists() ?
 			": iommufd is neither built in nor loaded (modprobe iommufd)" :
-			": it has no iommufd at all (CONFIG_IOMMUFD is off: its VMs use VFIO's type1 container, not traced yet)";
+			": it has no iommufd at all (CONFIG_IOMMUFD is off: its VMs use VFIO's type1 container)";
 	/* initstate: a loadable module, whose BTF would be under btf/ */
 	else if (!access("/sys/module/iommufd/initstate", F_OK) &&
 		 access("/sys/kernel/btf/iommufd", F_OK))
