@@ -219,7 +219,7 @@ int BPF_PROG(pr_iommufd_device_bind, struct iommufd_ctx *ictx,
 		p->dev_id = idev_id(idev);
 		p->cc_capable = BPF_CORE_READ(idev, enforce_cache_coherency);
 	}
-	IT_SINK(.dev = dev);
+	IT_SINK(.idev = err ? NULL : idev, .dev = dev);
 }
 
 SEC("fentry/iommufd_device_unbind")
