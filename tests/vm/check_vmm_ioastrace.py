@@ -2,7 +2,8 @@
 """check_vmm_ioastrace.py - does ioastrace show what QEMU did?
 
 Usage: check_vmm_ioastrace.py --pid PID --since OFFSET [--stderr FILE]
-                              [--wait SECS] [--tracer TRACER_PID] QEMU_LOG JSONL
+                              [--wait SECS] [--tracer TRACER_PID] [--probe]
+                              QEMU_LOG JSONL
 
 QEMU_LOG is the VMM's trace log (tests/vm/qemu_trace.py); the operations
 from byte OFFSET on are the ones QEMU made while ioastrace (-j, output in
@@ -15,6 +16,10 @@ each QEMU map/unmap must be an iommufd_ioas_map/unmap event of PID with the
 same IOAS (QEMU 7.2's container: one IOAS id for all), IOVA, length and
 result (ret 0, or the error QEMU got; an unmap QEMU made must have unmapped
 its size), and ioastrace must show no other map/unmap of PID.
+--probe: ioastrace ran in probe mode (a kernel without our tracepoints):
+every event must say "source": "probe", and the differences of
+docs/probe-mode.md are the expected ones: a successful unmap's "length" is
+null (the kernel has overwritten it; "unmapped" must still be QEMU's size).
 Exit 0 if all match, 1 if not.
 """
 import json
@@ -56,7 +61,11 @@ def alive(pid):
 def main(argv):
     args = argv[1:]
     opts = {"--pid": None, "--since": "0", "--stderr": None, "--wait": "30", "--tracer": None}
-    while args and args[0] in opts:
+    probe = False
+    while args and (args[0] in opts or args[0] == "--probe"):
+        if args[0] == "--probe":
+            probe, args = True, args[1:]
+            continue
         opts[args[0]] = args[1]
         args = args[2:]
     if len(args) != 2 or opts["--pid"] is None:
@@ -117,15 +126,20 @@ def main(argv):
                 why.append("ioas %s, not the container's %s" % (ioas, legacy_ioas))
         if e.get("iova") != w["iova"]:
             why.append("iova 0x%x" % e.get("iova", -1))
-        if e.get("length") != w["size"]:
+        if probe and e.get("source") != "probe":
+            why.append("source %s" % e.get("source"))
+        if probe and w["op"] == "unmap" and w["ret"] == 0:
+            if e.get("length") is not None:
+                why.append("length %s, not null (docs/probe-mode.md)" % e.get("length"))
+        elif e.get("length") != w["size"]:
             why.append("length %s" % e.get("length"))
         ret = e.get("ret")
         if w["ret"] == 0 and ret != 0 or w["ret"] != 0 and (ret == 0 or w["ret"] != -1 and ret != w["ret"]):
             why.append("ret %s (%s)" % (ret, e.get("errno")))
         if w["op"] == "unmap" and w["ret"] == 0 and e.get("unmapped") != w["size"]:
             why.append("unmapped %s" % e.get("unmapped"))
-        shown = "%s ioas=%s iova=0x%x length=%d ret=%s%s" % (
-            EVENTS.get(e["event"]), ioas, e.get("iova", -1), e.get("length", -1), ret,
+        shown = "%s ioas=%s iova=0x%x length=%s ret=%s%s" % (
+            EVENTS.get(e["event"]), ioas, e.get("iova", -1), e.get("length"), ret,
             " unmapped=%s" % e.get("unmapped") if "unmapped" in e else "")
         if why:
             print("FAIL QEMU %s | ioastrace %s: differs in %s" % (qemu_trace.fmt(w), shown, ", ".join(why)))

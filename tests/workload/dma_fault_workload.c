@@ -24,14 +24,11 @@
  *       CLOCK_MONOTONIC (the BPF clock) around the ioctl
  *   op=dma n=N dir=to_dev|from_dev iova=0x.. count=BYTES cmd_ns=T
  *       done_ns=T expect=ok|fault
- *       cmd_ns: just before the command register write
+ *       cmd_ns: just before edu's DMA registers are written
  *   op=check n=N match=1|0
  * Exit status 0, or 1 with a message on stderr.
  *
- * edu: BAR0 registers DMA source 0x80, destination 0x88, count 0x90,
- * command 0x98 (bit 0 run, bit 1 device to RAM), its buffer at 0x40000 in
- * its own address space, 28-bit DMA mask.  A 4096-byte transfer trips an
- * off-by-one range check in QEMU 7.2's edu that aborts the VM: stay below.
+ * edu: tests/workload/edu_vfio.h.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -49,81 +46,16 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 #include "iommufd_ops.h"
+#include "edu_vfio.h"
 
 #define IOVA		0x100000ULL	/* two pages mapped, then unmapped */
 #define IOVA_NEVER	0x300000ULL	/* never mapped */
 #define IOVA_CHURN	0x800000ULL	/* mapped and unmapped, one page */
-#define EDU_BUF		0x40000ULL
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_CNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_DMA_RUN	0x1
-#define EDU_DMA_TO_RAM	0x2
-#define COUNT		1024	/* < 4096: see above */
 
-static int devfd;
-static uint64_t bar0, config;	/* VFIO region offsets in devfd */
-
-
-
-static uint64_t region(uint32_t index)
-{
-	struct vfio_region_info info = {
-		.argsz = sizeof(info),
-		.index = index,
-	};
-
-	check(do_ioctl(devfd, VFIO_DEVICE_GET_REGION_INFO, &info),
-	      "VFIO_DEVICE_GET_REGION_INFO");
-	return info.offset;
-}
-
-static void rw(bool write, uint64_t off, void *val, size_t size)
-{
-	ssize_t n = write ? pwrite(devfd, val, size, off) :
-			    pread(devfd, val, size, off);
-
-	if (n != (ssize_t)size)
-		check(n < 0 ? -errno : -EIO, write ? "pwrite" : "pread");
-}
-
-static void edu_write(uint64_t reg, uint64_t val)
-{
-	rw(true, bar0 + reg, &val, sizeof(val));
-}
-
-static uint64_t edu_read(uint64_t reg)
-{
-	uint64_t val;
-
-	rw(false, bar0 + reg, &val, sizeof(val));
-	return val;
-}
-
-/* Interrupts of the DMAR fault handlers so far (/proc/interrupts) */
-static unsigned long long dmar_irqs(void)
-{
-	unsigned long long sum = 0, v;
-	char line[1024], *p, *end;
-	FILE *f = fopen("/proc/interrupts", "r");
-
-	if (!f)
-		check(-errno, "/proc/interrupts");
-	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, "dmar"))
-			continue;
-		p = strchr(line, ':');
-		for (p = p ? p + 1 : line; (v = strtoull(p, &end, 10)), end != p;
-		     p = end)
-			sum += v;
-	}
-	fclose(f);
-	return sum;
-}
+static struct edu edu;
 
 /*
- * One edu DMA of COUNT bytes between IOVA and its buffer; waits for it,
+ * One edu DMA between IOVA and its buffer (edu_vfio.h); waits for it,
  * and, if it should fault, for the fault interrupt (another vCPU may take
  * it after edu says the DMA is done) and 50 ms more for its handler.
  */
@@ -133,16 +65,8 @@ static void dma(int n, bool to_ram, uint64_t iova, const char *expect)
 	uint64_t cmd_ns, done_ns;
 	int i;
 
-	edu_write(EDU_DMA_SRC, to_ram ? EDU_BUF : iova);
-	edu_write(EDU_DMA_DST, to_ram ? iova : EDU_BUF);
-	edu_write(EDU_DMA_CNT, COUNT);
 	cmd_ns = now_ns();
-	edu_write(EDU_DMA_CMD, EDU_DMA_RUN | (to_ram ? EDU_DMA_TO_RAM : 0));
-	for (i = 0; edu_read(EDU_DMA_CMD) & EDU_DMA_RUN; i++) {
-		if (i == 5000)
-			check(-ETIMEDOUT, "edu DMA did not complete in 5 s");
-		usleep(1000);
-	}
+	edu_dma(&edu, to_ram, iova);
 	done_ns = now_ns();
 	if (!strcmp(expect, "fault")) {
 		for (i = 0; dmar_irqs() == irqs; i++) {
@@ -154,7 +78,7 @@ static void dma(int n, bool to_ram, uint64_t iova, const char *expect)
 	}
 	printf("op=dma n=%d dir=%s iova=0x%llx count=%d cmd_ns=%llu done_ns=%llu expect=%s\n",
 	       n, to_ram ? "from_dev" : "to_dev", (unsigned long long)iova,
-	       COUNT, (unsigned long long)cmd_ns,
+	       EDU_DMA_BYTES, (unsigned long long)cmd_ns,
 	       (unsigned long long)done_ns, expect);
 }
 
@@ -171,7 +95,7 @@ int main(int argc, char **argv)
 		.argsz = sizeof(attach),
 	};
 	size_t page = sysconf(_SC_PAGESIZE), len = 2 * page;
-	int iommufd, ret, match;
+	int iommufd, devfd, ret, match;
 	uint32_t dev_id;
 	uint16_t cmd;
 	uint32_t ioas;
@@ -191,21 +115,14 @@ int main(int argc, char **argv)
 	printf("op=attach ioas=%u hwpt=%u ret=%d\n", ioas, attach.pt_id, ret);
 	check(ret, "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
 
-	bar0 = region(VFIO_PCI_BAR0_REGION_INDEX);
-	config = region(VFIO_PCI_CONFIG_REGION_INDEX);
-	rw(false, config + PCI_COMMAND, &cmd, sizeof(cmd));
-	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
-	rw(true, config + PCI_COMMAND, &cmd, sizeof(cmd));
-	rw(false, config + PCI_COMMAND, &cmd, sizeof(cmd));
+	cmd = edu_open(&edu, devfd);
 	printf("op=bus_master command=0x%x\n", cmd);
-	if (!(cmd & PCI_COMMAND_MASTER))
-		check(-EIO, "bus mastering did not stick");
 
 	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (buf == MAP_FAILED)
 		check(-errno, "mmap");
-	for (i = 0; i < COUNT; i++)
+	for (i = 0; i < EDU_DMA_BYTES; i++)
 		buf[i] = (unsigned char)(i * 7 + 1);
 	memset(buf + page, 0, page);
 
@@ -216,7 +133,7 @@ int main(int argc, char **argv)
 	/* 1: RAM (IOVA) -> edu, 2: edu -> RAM (IOVA + page): no fault */
 	dma(1, false, IOVA, "ok");
 	dma(2, true, IOVA + page, "ok");
-	match = !memcmp(buf, buf + page, COUNT);
+	match = !memcmp(buf, buf + page, EDU_DMA_BYTES);
 	printf("op=check n=2 match=%d\n", match);
 	if (!match)
 		check(-EIO, "the data DMA'd through the IOMMU did not arrive");

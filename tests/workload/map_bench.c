@@ -9,7 +9,10 @@
  *
  * Each thread maps and unmaps its own buffer at its own IOVA in the one
  * IOAS.  Prints "ops_per_s=N ops=N secs=S bytes=B threads=T ioas=ID", an op
- * being one map or one unmap.  Exit 1 if an ioctl fails.
+ * being one map or one unmap.  Exit 1 if an ioctl fails.  SIGINT or
+ * SIGTERM ends a timed run early: the threads finish their pair and the
+ * line covers the run so far (a test stops the workload when its observer
+ * has seen enough, however slow the guest).
  *   -n PAIRS  a fixed amount of work instead of a time: each thread does
  *             PAIRS map+unmap pairs (bench/run's instruction count)
  *   -x        the mix of a VMM: each thread first maps 64 MiB of "guest
@@ -25,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +157,11 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+static void on_stop_signal(int sig __attribute__((unused)))
+{
+	stop = 1;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -195,6 +204,8 @@ int main(int argc, char **argv)
 		perror("map_bench: mock domain");
 		return 1;
 	}
+	signal(SIGINT, on_stop_signal);
+	signal(SIGTERM, on_stop_signal);
 	if (markers)
 		marker_start();
 	t0 = now();
@@ -202,7 +213,8 @@ int main(int argc, char **argv)
 		pthread_create(&tids[i], NULL, mix ? mix_worker : worker,
 			       (void *)(uintptr_t)i);
 	if (!pairs) {
-		usleep((useconds_t)(secs * 1e6));
+		while (!stop && now() - t0 < secs)
+			usleep(10000);
 		stop = 1;
 	}
 	for (i = 0; i < threads; i++)
