@@ -12,6 +12,11 @@
  * docs/probe-mode.md says so, event by event.  Only struct fields are
  * read (CO-RE); no offset is guessed.
  *
+ * The kernel objects handed to the sink (struct it_objs) are those the
+ * tracepoint passes: an fexit program of a uAPI handler, which sees ids
+ * only, looks its objects up by id (it_obj_by_id()), so a sink that keeps
+ * state by object (iommutop) works from either source.
+ *
  * Program names are pr_<tracepoint>: user space maps them to event types
  * and leaves out (autoload) those whose function this kernel's BTF lacks.
  * Include after decode.bpf.h.
@@ -36,6 +41,60 @@ static __always_inline int it_ret_err(void *ctx)
 	return (long)v < 0 && (long)v >= -4095 ? (int)(long)v : 0;
 }
 
+/*
+ * The object of uAPI id ID in a context's objects xarray, if it is of type
+ * TYPE (or, for TYPE2 != -1, of that type), else NULL: xa_load() of
+ * include/linux/xarray.h, read without a lock.  The fexit programs of the
+ * uAPI handlers see only ids; the sinks key their state by the objects
+ * (struct it_objs), as the tracepoints give them.  An object destroyed
+ * and its id reused between the handler's return and this read would be
+ * the new one (an id is reused only once freed).
+ */
+#define IT_XA_SLOTS	64	/* XA_CHUNK_SIZE */
+#define IT_XA_LEVELS	6	/* 6 bits each: any u32 id */
+
+static __always_inline struct iommufd_object *
+it_obj_by_id(struct iommufd_ucmd *ucmd, __u32 id, int type, int type2)
+{
+	struct iommufd_ctx *ictx = BPF_CORE_READ(ucmd, ictx);
+	unsigned long e = (unsigned long)BPF_CORE_READ(ictx, objects.xa_head);
+	struct iommufd_object *obj;
+	int i, t;
+
+	for (i = 0; i < IT_XA_LEVELS; i++) {
+		struct xa_node *node = (struct xa_node *)(e - 2);
+		__u32 shift;
+
+		if ((e & 3) != 2 || e <= 4096)
+			break;	/* not a node: an entry (or none) */
+		shift = BPF_CORE_READ(node, shift) & 63;
+		if (!i && ((__u64)id >> shift) >= IT_XA_SLOTS)
+			return NULL;	/* beyond what the top node spans */
+		e = 0;
+		bpf_probe_read_kernel(&e, sizeof(e), (void *)node +
+				      bpf_core_field_offset(struct xa_node, slots) +
+				      (((__u64)id >> shift) & (IT_XA_SLOTS - 1)) *
+				      sizeof(void *));
+	}
+	/* a head that is an entry holds index 0 only */
+	if (!e || (e & 3) || (!i && id))
+		return NULL;
+	obj = (struct iommufd_object *)e;
+	if (obj_id(obj) != id)
+		return NULL;
+	t = BPF_CORE_READ(obj, type);
+	return t == type || t == type2 ? obj : NULL;
+}
+
+#define IT_OBJ(name)	bpf_core_enum_value(enum iommufd_object_type, name)
+
+static __always_inline struct iommufd_ioas *
+it_ioas_by_id(struct iommufd_ucmd *ucmd, __u32 id)
+{
+	return (struct iommufd_ioas *)it_obj_by_id(ucmd, id,
+						    IT_OBJ(IOMMUFD_OBJ_IOAS), -1);
+}
+
 /* --- IOAS ------------------------------------------------------------- */
 
 SEC("fexit/iommufd_ioas_alloc_ioctl")
@@ -49,7 +108,7 @@ int BPF_PROG(pr_iommufd_ioas_alloc, struct iommufd_ucmd *ucmd, int ret)
 		IT_PROBE_EVENT(iommufd_ioas_alloc, 0);
 		cmd = BPF_CORE_READ(ucmd, cmd);
 		p->ioas_id = BPF_CORE_READ(cmd, out_ioas_id);
-		IT_SINK();
+		IT_SINK(.ioas = it_ioas_by_id(ucmd, p->ioas_id));
 	}
 }
 
@@ -72,7 +131,7 @@ int BPF_PROG(pr_iommufd_ioas_map, struct iommufd_ucmd *ucmd, int ret)
 	p->length = BPF_CORE_READ(cmd, length);
 	p->user_va = BPF_CORE_READ(cmd, user_va);
 	p->flags = BPF_CORE_READ(cmd, flags);
-	IT_SINK();
+	IT_SINK(.ioas = it_ioas_by_id(ucmd, p->ioas_id));
 }
 
 SEC("fexit/iommufd_ioas_unmap")
@@ -91,7 +150,7 @@ int BPF_PROG(pr_iommufd_ioas_unmap, struct iommufd_ucmd *ucmd, int ret)
 		p->unmapped = BPF_CORE_READ(cmd, length);
 		IT_MISSING(iommufd_ioas_unmap, length);
 	}
-	IT_SINK();
+	IT_SINK(.ioas = it_ioas_by_id(ucmd, p->ioas_id));
 }
 
 SEC("fexit/iommufd_ioas_copy")
@@ -106,7 +165,7 @@ int BPF_PROG(pr_iommufd_ioas_copy, struct iommufd_ucmd *ucmd, int ret)
 	p->dst_iova = BPF_CORE_READ(cmd, dst_iova);
 	p->length = BPF_CORE_READ(cmd, length);
 	p->flags = BPF_CORE_READ(cmd, flags);
-	IT_SINK();
+	IT_SINK(.ioas = it_ioas_by_id(ucmd, p->dst_ioas_id));
 }
 
 /* --- HWPT ------------------------------------------------------------- */
@@ -116,10 +175,15 @@ SEC("fexit/iommufd_hwpt_alloc")
 int BPF_PROG(pr_iommufd_hwpt_alloc, struct iommufd_ucmd *ucmd, int ret)
 {
 	struct iommu_hwpt_alloc *cmd = BPF_CORE_READ(ucmd, cmd);
+	struct iommufd_hw_pagetable *hwpt = NULL;
 
 	IT_PROBE_EVENT(iommufd_hwpt_alloc, ret);
-	if (!ret)
+	if (!ret) {
 		p->hwpt_id = BPF_CORE_READ(cmd, out_hwpt_id);
+		hwpt = (void *)it_obj_by_id(ucmd, p->hwpt_id,
+					    IT_OBJ(IOMMUFD_OBJ_HWPT_PAGING),
+					    IT_OBJ(IOMMUFD_OBJ_HWPT_NESTED));
+	}
 	p->pt_id = BPF_CORE_READ(cmd, pt_id);
 	p->dev_id = BPF_CORE_READ(cmd, dev_id);
 	p->flags = BPF_CORE_READ(cmd, flags);
@@ -127,7 +191,7 @@ int BPF_PROG(pr_iommufd_hwpt_alloc, struct iommufd_ucmd *ucmd, int ret)
 	p->nested = p->data_type != 0;	/* IOMMU_HWPT_DATA_NONE: paging */
 	IT_MISSING(iommufd_hwpt_alloc, ioas_id);
 	IT_MISSING(iommufd_hwpt_alloc, enforce_cc);
-	IT_SINK();
+	IT_SINK(.hwpt = hwpt, .ioas = hwpt_ioas(hwpt));
 }
 
 SEC("fentry/iommufd_hwpt_paging_destroy")
@@ -155,7 +219,7 @@ int BPF_PROG(pr_iommufd_device_bind, struct iommufd_ctx *ictx,
 		p->dev_id = idev_id(idev);
 		p->cc_capable = BPF_CORE_READ(idev, enforce_cache_coherency);
 	}
-	IT_SINK(.dev = dev);
+	IT_SINK(.idev = err ? NULL : idev, .dev = dev);
 }
 
 SEC("fentry/iommufd_device_unbind")

@@ -199,6 +199,14 @@ static void test_options(void **state)
 	assert_string_equal(env.listen, "[::1]:9910");
 	assert_int_equal(parse(&env, "--delay=3600", "--count=1", NULL), 0);
 	assert_true(env.interval == 3600);
+	assert_int_equal(env.source, TOP_SOURCE_AUTO);
+	assert_int_equal(parse(&env, "--source", "probe", NULL), 0);
+	assert_int_equal(env.source, TOP_SOURCE_PROBE);
+	assert_int_equal(parse(&env, "--source=tracepoint", NULL), 0);
+	assert_int_equal(env.source, TOP_SOURCE_TRACEPOINT);
+	assert_int_equal(parse(&env, "--source=auto", NULL), 0);
+	assert_int_equal(env.source, TOP_SOURCE_AUTO);
+	assert_int_equal(parse(&env, "--source", "kprobe", NULL), 2);
 	/* refused: exit status 2, nothing exits */
 	assert_int_equal(parse(&env, "-d", "0.09", NULL), 2);
 	assert_int_equal(parse(&env, "-d", "3601", NULL), 2);
@@ -342,6 +350,13 @@ static void test_json(void **state)
 	out = fopen(path, "w");
 	assert_non_null(out);
 	frame_print_json(out, &cur);
+	/* the same frame from probes: its unknown values null (2nd line) */
+	r->s.pinned = 7;
+	r->s.naccess = 1;
+	r->s.nhwpt = 2;
+	cur.probe = true;
+	frame_print_json(out, &cur);
+	cur.probe = false;
 	assert_int_equal(fclose(out), 0);
 }
 

@@ -113,6 +113,40 @@ static void test_merge(void **state)
 	free(text);
 }
 
+/* Probe mode: what probes cannot know has no sample; the rest as usual */
+static void test_probe(void **state)
+{
+	struct ioas_row *r;
+	char *text;
+
+	(void)state;
+	r = add_ioas(7, 2, "qemu", 300);
+	r->s.ndevs = 1;
+	r->s.pinned = 5;
+	r->s.maps = 4;
+	text = render(METRICS_PROMETHEUS);
+	assert_non_null(strstr(text, "iommutrace_source_info{source=\"tracepoint\"} 1\n"));
+	assert_non_null(strstr(text, "iommutrace_ioas_pinned_bytes{pid=\"7\",comm=\"qemu\",ioas=\"2\"} 20480\n"));
+	free(text);
+	frame.probe = true;
+	text = render(METRICS_PROMETHEUS);
+	assert_non_null(strstr(text, "iommutrace_source_info{source=\"probe\"} 1\n"));
+	assert_non_null(strstr(text, "iommutrace_ioas_mapped_bytes{pid=\"7\",comm=\"qemu\",ioas=\"2\"} 300\n"));
+	assert_non_null(strstr(text, "iommutrace_ioas_devices{pid=\"7\",comm=\"qemu\",ioas=\"2\"} 1\n"));
+	assert_non_null(strstr(text, "iommutrace_ioas_operations_total{pid=\"7\",comm=\"qemu\",ioas=\"2\",op=\"map\"} 4\n"));
+	/* families kept, samples not */
+	assert_non_null(strstr(text, "# TYPE iommutrace_ioas_pinned_bytes gauge\n"));
+	assert_null(strstr(text, "iommutrace_ioas_pinned_bytes{"));
+	assert_null(strstr(text, "iommutrace_ioas_charged_pinned_bytes{"));
+	assert_null(strstr(text, "iommutrace_ioas_accesses{"));
+	assert_null(strstr(text, "iommutrace_ioas_hwpts{"));
+	assert_null(strstr(text, "iommutrace_ioas_coherency{"));
+	assert_null(strstr(text, "iommutrace_ioas_dma_faults_total{"));
+	assert_null(strstr(text, "op=\"pin\""));
+	assert_null(strstr(text, "op=\"unpin\""));
+	free(text);
+}
+
 static void test_label_values(void **state)
 {
 	char *text;
@@ -246,6 +280,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_negotiate, setup),
 		cmocka_unit_test_setup(test_merge, setup),
+		cmocka_unit_test_setup(test_probe, setup),
 		cmocka_unit_test_setup(test_label_values, setup),
 		cmocka_unit_test_setup(test_openmetrics, setup),
 		cmocka_unit_test_setup(test_histogram, setup),

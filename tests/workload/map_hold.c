@@ -4,7 +4,7 @@
  * and a known set of mappings, report them, and hold them until SIGTERM or
  * SIGINT: the steady state a monitoring system scrapes.
  *
- * Usage: map_hold [-n IOASES] [-k KIB]...
+ * Usage: map_hold [-n IOASES] [-k KIB]... [-u]
  *
  * Each of the IOASES IOASes (default 1) gets one mapping per -k (default:
  * 64, 1024 and 2048 KiB), from buffers touched beforehand, at IOVAs one
@@ -12,6 +12,9 @@
  * prints, per IOAS:
  *   hold pid=PID ioas=ID maps=N mapped=BYTES pinned=PAGES
  * then "holding" and waits.  Exit 1 with a message if an ioctl fails.
+ * -u: then unmap each IOAS's first mapping; the line then says
+ *   hold pid=PID ioas=ID maps=N unmaps=1 mapped=BYTES pinned=PAGES
+ * with the kernel's unmapped length taken off (op=unmap line before it).
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -34,23 +37,29 @@ static void on_signal(int sig)
 	done = 1;
 }
 
+/* A mock device bound and attached to IOAS; prints the kernel's ids:
+ * "op=mock_domain ioas=ID dev=IDEV hwpt=HWPT ret=ERRNO" */
 static int mock_domain(int iommufd, uint32_t ioas)
 {
 	struct iommu_test_cmd cmd = { .size = sizeof(cmd),
 				      .op = IOMMU_TEST_OP_MOCK_DOMAIN,
 				      .id = ioas };
+	int ret = do_ioctl(iommufd, IOMMU_TEST_CMD, &cmd);
 
-	return do_ioctl(iommufd, IOMMU_TEST_CMD, &cmd);
+	printf("op=mock_domain ioas=%u dev=%u hwpt=%u ret=%d\n", ioas,
+	       cmd.mock_domain.out_idev_id, cmd.mock_domain.out_hwpt_id, ret);
+	return ret;
 }
 
 int main(int argc, char **argv)
 {
 	unsigned long kib[MAX_SIZES] = { 64, 1024, 2048 };
-	int nsizes = 0, nioas = 1, iommufd, i, j, opt;
+	int nsizes = 0, nioas = 1, iommufd, i, j, opt, unmap = 0;
 
-	while ((opt = getopt(argc, argv, "n:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:k:u")) != -1) {
 		switch (opt) {
 		case 'n': nioas = atoi(optarg); break;
+		case 'u': unmap = 1; break;
 		case 'k':
 			if (nsizes == MAX_SIZES)
 				goto usage;
@@ -97,6 +106,24 @@ int main(int argc, char **argv)
 				return 1;
 			mapped += len;
 		}
+		if (unmap) {
+			struct iommu_ioas_unmap cmd = {
+				.size = sizeof(cmd), .ioas_id = ioas,
+				.iova = MOCK_APERTURE_START, .length = kib[0] << 10,
+			};
+
+			if (do_ioctl(iommufd, IOMMU_IOAS_UNMAP, &cmd)) {
+				perror("map_hold: IOMMU_IOAS_UNMAP");
+				return 1;
+			}
+			printf("op=unmap ioas=%u iova=0x%llx length=%lu unmapped=%llu ret=0\n",
+			       ioas, (unsigned long long)MOCK_APERTURE_START,
+			       kib[0] << 10, (unsigned long long)cmd.length);
+			mapped -= cmd.length;
+			printf("hold pid=%d ioas=%u maps=%d unmaps=1 mapped=%llu pinned=%llu\n",
+			       getpid(), ioas, nsizes, mapped, mapped / 4096);
+			continue;
+		}
 		printf("hold pid=%d ioas=%u maps=%d mapped=%llu pinned=%llu\n",
 		       getpid(), ioas, nsizes, mapped, mapped / 4096);
 	}
@@ -105,6 +132,6 @@ int main(int argc, char **argv)
 		pause();
 	return 0;
 usage:
-	fprintf(stderr, "usage: map_hold [-n IOASES] [-k KIB (4 KiB multiple, <= 65536)]...\n");
+	fprintf(stderr, "usage: map_hold [-n IOASES] [-k KIB (4 KiB multiple, <= 65536)]... [-u]\n");
 	return 2;
 }

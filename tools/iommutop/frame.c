@@ -356,9 +356,10 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 	char mapped[16], avg[16], p99[16], age[16], wait[16], max[16];
 	int i, n;
 
-	fprintf(out, "iommutop  frame %llu  interval %.1fs  IOAS %d  contended locks %d  dropped %llu\n",
+	fprintf(out, "iommutop  frame %llu  interval %.1fs  IOAS %d  contended locks %d  dropped %llu%s\n",
 		(unsigned long long)f->seq, f->interval_s, f->nioas,
-		f->nlocks + f->ncallers, (unsigned long long)f->dropped);
+		f->nlocks + f->ncallers, (unsigned long long)f->dropped,
+		f->probe ? "  source probe (-: not known)" : "");
 	fprintf(out, "%5s %-7s %-15s %4s %4s %5s %9s %8s %-17s %7s %7s %7s %8s %8s %5s %6s %7s\n",
 		"IOAS", "PID", "COMM", "DEVS", "ACC", "HWPT", "MAPPED", "PINNED",
 		"COHERENCY", "MAP/s", "UNMAP/s", "PIN/s", "LAT_AVG", "LAT_P99",
@@ -366,7 +367,7 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 	n = rows >= 0 && rows < f->nioas ? rows : f->nioas;
 	for (i = 0; i < n; i++) {
 		const struct ioas_row *r = &f->ioas[i];
-		char hwpt[16];
+		char hwpt[16], acc[12], pinned[24], pins_s[16], faults[24];
 
 		human(mapped, sizeof(mapped), r->s.mapped);
 		dur(avg, sizeof(avg), r->lat_avg_ns);
@@ -382,12 +383,24 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 				 r->s.nhwpt_nested);
 		else
 			snprintf(hwpt, sizeof(hwpt), "%d", r->s.nhwpt);
-		fprintf(out, "%5u %-7u %-15.15s %4d %4d %5s %9s %8lld %-17s %7.1f %7.1f %7.1f %8s %8s %5llu %6llu %7s\n",
+		snprintf(acc, sizeof(acc), "%d", r->s.naccess);
+		snprintf(pinned, sizeof(pinned), "%lld", (long long)r->s.pinned);
+		snprintf(pins_s, sizeof(pins_s), "%.1f", r->pins_s);
+		snprintf(faults, sizeof(faults), "%llu",
+			 (unsigned long long)r->s.faults);
+		if (f->probe) {	/* what probes cannot know */
+			strcpy(hwpt, "-");
+			strcpy(acc, "-");
+			strcpy(pinned, "-");
+			strcpy(pins_s, "-");
+			strcpy(faults, "-");
+		}
+		fprintf(out, "%5u %-7u %-15.15s %4d %4s %5s %9s %8s %-17s %7.1f %7.1f %7s %8s %8s %5llu %6s %7s\n",
 			r->s.id, r->s.pid, r->s.comm[0] ? r->s.comm : "-",
-			r->s.ndevs, r->s.naccess, hwpt, mapped, (long long)r->s.pinned,
-			cc_name(&r->s), r->maps_s, r->unmaps_s, r->pins_s, avg,
-			p99, (unsigned long long)r->s.errors,
-			(unsigned long long)r->s.faults, age);
+			r->s.ndevs, acc, hwpt, mapped, pinned,
+			f->probe ? "-" : cc_name(&r->s), r->maps_s, r->unmaps_s,
+			pins_s, avg, p99, (unsigned long long)r->s.errors,
+			faults, age);
 	}
 	fprintf(out, "\n%-20s %-16s %10s %10s %10s %-16s\n", "LOCK", "OWNER/PID",
 		"CONTENDED", "WAIT", "MAX_WAIT", "TOP_WAITER");
@@ -425,9 +438,9 @@ void frame_print_json(FILE *out, const struct frame *f)
 {
 	int i, b;
 
-	fprintf(out, "{\"ts_ns\":%llu,\"frame\":%llu,\"interval_s\":%.3f,\"dropped\":{",
+	fprintf(out, "{\"ts_ns\":%llu,\"frame\":%llu,\"interval_s\":%.3f,\"source\":\"%s\",\"dropped\":{",
 		(unsigned long long)f->ts_ns, (unsigned long long)f->seq,
-		f->interval_s);
+		f->interval_s, f->probe ? "probe" : "tracepoint");
 	for (i = 0; i < DROP_NR; i++)
 		fprintf(out, "%s\"%s\":%llu", i ? "," : "", drop_cause_name(i),
 			(unsigned long long)f->drops[i]);
@@ -438,21 +451,35 @@ void frame_print_json(FILE *out, const struct frame *f)
 		fprintf(out, "%s{\"ioas_id\":%u,\"pid\":%u,\"comm\":", i ? "," : "",
 			r->s.id, r->s.pid);
 		it_json_string(out, r->s.comm, sizeof(r->s.comm));
-		fprintf(out, ",\"preexisting\":%s,\"devices\":%d,\"accesses\":%d,"
-			"\"hwpts\":%d,\"hwpts_nested\":%d,\"mapped_bytes\":%lld,"
-			"\"pinned_pages\":%lld,\"coherency\":\"%s\","
-			"\"maps\":%llu,\"unmaps\":%llu,\"copies\":%llu,\"pins\":%llu,"
-			"\"maps_per_s\":%.1f,\"unmaps_per_s\":%.1f,\"pins_per_s\":%.1f,"
-			"\"map_lat_avg_ns\":%llu,\"map_lat_p99_ns\":%llu,"
+		if (f->probe) {	/* what probes cannot know: null */
+			fprintf(out, ",\"preexisting\":%s,\"devices\":%d,\"accesses\":null,"
+				"\"hwpts\":null,\"hwpts_nested\":null,\"mapped_bytes\":%lld,"
+				"\"pinned_pages\":null,\"coherency\":null,"
+				"\"maps\":%llu,\"unmaps\":%llu,\"copies\":%llu,\"pins\":null,"
+				"\"maps_per_s\":%.1f,\"unmaps_per_s\":%.1f,\"pins_per_s\":null,",
+				r->s.preexisting ? "true" : "false", r->s.ndevs,
+				(long long)r->s.mapped, (unsigned long long)r->s.maps,
+				(unsigned long long)r->s.unmaps,
+				(unsigned long long)r->s.copies, r->maps_s,
+				r->unmaps_s);
+		} else {
+			fprintf(out, ",\"preexisting\":%s,\"devices\":%d,\"accesses\":%d,"
+				"\"hwpts\":%d,\"hwpts_nested\":%d,\"mapped_bytes\":%lld,"
+				"\"pinned_pages\":%lld,\"coherency\":\"%s\","
+				"\"maps\":%llu,\"unmaps\":%llu,\"copies\":%llu,\"pins\":%llu,"
+				"\"maps_per_s\":%.1f,\"unmaps_per_s\":%.1f,\"pins_per_s\":%.1f,",
+				r->s.preexisting ? "true" : "false", r->s.ndevs,
+				r->s.naccess, r->s.nhwpt, r->s.nhwpt_nested,
+				(long long)r->s.mapped, (long long)r->s.pinned,
+				cc_name(&r->s), (unsigned long long)r->s.maps,
+				(unsigned long long)r->s.unmaps,
+				(unsigned long long)r->s.copies,
+				(unsigned long long)r->s.pins, r->maps_s,
+				r->unmaps_s, r->pins_s);
+		}
+		fprintf(out, "\"map_lat_avg_ns\":%llu,\"map_lat_p99_ns\":%llu,"
 			"\"errors\":%llu,\"last_event_age_ns\":%llu,\"map_lat_hist\":[",
-			r->s.preexisting ? "true" : "false", r->s.ndevs,
-			r->s.naccess, r->s.nhwpt, r->s.nhwpt_nested,
-			(long long)r->s.mapped, (long long)r->s.pinned,
-			cc_name(&r->s), (unsigned long long)r->s.maps,
-			(unsigned long long)r->s.unmaps,
-			(unsigned long long)r->s.copies,
-			(unsigned long long)r->s.pins, r->maps_s, r->unmaps_s,
-			r->pins_s, (unsigned long long)r->lat_avg_ns,
+			(unsigned long long)r->lat_avg_ns,
 			(unsigned long long)r->lat_p99_ns,
 			(unsigned long long)r->s.errors,
 			(unsigned long long)(r->s.last_ns && f->ts_ns > r->s.last_ns ?
@@ -460,6 +487,10 @@ void frame_print_json(FILE *out, const struct frame *f)
 		for (b = 0; b < IT_TOP_HIST; b++)
 			fprintf(out, "%s%llu", b ? "," : "",
 				(unsigned long long)r->s.lat_hist[b]);
+		if (f->probe) {
+			fputs("],\"faults\":null,\"fault_devices\":null}", out);
+			continue;
+		}
 		fprintf(out, "],\"faults\":%llu,\"fault_devices\":[",
 			(unsigned long long)r->s.faults);
 		for (b = 0; b < IT_TOP_FAULT_DEVS && r->s.fault_devs[b].name[0]; b++) {

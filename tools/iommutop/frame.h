@@ -41,6 +41,9 @@ struct frame {
 	__u64 seq;
 	__u64 ts_ns;			/* CLOCK_MONOTONIC */
 	double interval_s;		/* since the previous frame */
+	bool probe;			/* events from probes (--source probe):
+					 * pins, accesses, HWPTs, coherency and
+					 * faults unknown (docs/probe-mode.md) */
 	__u64 dropped;			/* sum of drops[] */
 	__u64 drops[DROP_NR];		/* what BPF dropped, by cause */
 	int nioas, nlocks, ncallers;

@@ -680,6 +680,10 @@ static __always_inline void it_sink(void *ctx, int type, struct it_event *e,
 	}
 }
 
+/* On a kernel without the tracepoints (--source probe): the same events,
+ * with the same objects, from fentry/fexit on the stock functions */
+#include "probe.bpf.h"
+
 /* --- start-up snapshot of what existed before iommutop ------------------ */
 
 /*

@@ -30,6 +30,7 @@
 #include "tool_helpers.h"
 
 static struct iommutop_env env;
+static bool probe;	/* events from probes (--source, docs/probe-mode.md) */
 
 static volatile sig_atomic_t exiting;
 /* Set once, by the ksyms thread (kallsyms_thread()); NULL until then */
@@ -323,6 +324,7 @@ static void collect(struct iommutop_bpf *skel, struct frame *f)
 	int i;
 
 	f->ts_ns = now_ns();
+	f->probe = probe;
 	f->dropped = 0;
 	for (i = 0; i < DROP_NR; i++) {
 		f->drops[i] = skel->bss->drops[i];
@@ -469,6 +471,37 @@ static void draw_screen(const struct frame *f, enum sort_key sort,
 	free(buf);
 }
 
+/*
+ * Probe mode: keep the probe programs the kernel can attach and say so on
+ * stderr.  0, or 1 (said why) when nothing of iommufd can be probed.
+ */
+static int select_probes(struct iommutop_bpf *skel)
+{
+	long long loaded = it_select_source(skel->obj, true, IOMMUTOP_EVENTS);
+	int i, n = 0, all = 0;
+
+	if (loaded < 0) {
+		fprintf(stderr, "iommutop: kernel BTF not available: %s\n",
+			strerror((int)-loaded));
+		return 1;
+	}
+	if (!(loaded & IT_TOP_EVENT(IT_IOAS_MAP))) {
+		/* auto: why there are no tracepoints says it all */
+		if (env.source == TOP_SOURCE_PROBE ||
+		    !it_check_kernel("iommutop", NULL))
+			fprintf(stderr, "iommutop: no iommufd functions to probe in this kernel's BTF: is iommufd loaded (modprobe iommufd)?\n");
+		return 1;
+	}
+	for (i = 0; i < IT_NR_EVENTS; i++) {
+		n += (loaded >> i) & 1;
+		all += (IOMMUTOP_EVENTS >> i) & 1;
+	}
+	fprintf(stderr, "iommutop: source: probe (fentry/fexit on iommufd and VT-d functions; %s): %d of its %d events; not known (-, null): pinned pages, accesses, HWPTs, coherency, DMA faults; what differs: docs/probe-mode.md\n",
+		env.source == TOP_SOURCE_PROBE ? "--source probe" :
+			"this kernel has no iommutrace tracepoints", n, all);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct frame frames[2];
@@ -477,6 +510,7 @@ int main(int argc, char **argv)
 	struct iommutop_bpf *skel;
 	enum sort_key sort = SORT_ID;
 	enum pane pane = PANE_BOTH;
+	long long have;
 	bool screen;
 	long n = 0;
 	int err, cur = 0;
@@ -489,8 +523,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	libbpf_set_print(libbpf_print);
-	if (it_check_kernel("iommutop", NULL))
-		return 1;
+	have = it_kernel_events();
+	if (have < 0 || env.source == TOP_SOURCE_TRACEPOINT ||
+	    (env.source == TOP_SOURCE_AUTO && (have & IT_TOP_EVENT(IT_IOAS_MAP)))) {
+		/* no BTF, or tracepoints: says why if they are missing */
+		if (it_check_kernel("iommutop", NULL))
+			return 1;
+	} else {
+		probe = true;
+	}
 
 	skel = iommutop_bpf__open();
 	if (!skel) {
@@ -499,14 +540,24 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	skel->rodata->targ_tgid = env.pid;
-	it_autoload_events(skel->obj, IOMMUTOP_EVENTS);
+	if (probe) {
+		if (select_probes(skel)) {
+			err = 1;
+			goto cleanup;
+		}
+	} else if (it_select_source(skel->obj, false, IOMMUTOP_EVENTS) < 0) {
+		/* the tracepoint programs, not the probes */
+		fprintf(stderr, "iommutop: kernel BTF not available\n");
+		err = 1;
+		goto cleanup;
+	}
 	if (bpf_map__max_entries(skel->maps.ioas_stats) >
 	    sizeof(frames[0].ioas) / sizeof(frames[0].ioas[0])) {
 		fprintf(stderr, "iommutop: a frame holds fewer IOAS rows than the map\n");
 		err = 1;
 		goto cleanup;
 	}
-	if (it_skip_missing_tracepoints("iommutop", skel->obj) < 0) {
+	if (!probe && it_skip_missing_tracepoints("iommutop", skel->obj) < 0) {
 		err = 1;
 		goto cleanup;
 	}

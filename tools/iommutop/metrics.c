@@ -257,9 +257,17 @@ static const char *const op_names[IT_TOP_OPS] = {
 	[IOAS_OP_ATTACH] = "attach", [IOAS_OP_OTHER] = "other",
 };
 
+/*
+ * probe: the frame's events came from probes (docs/probe-mode.md): the
+ * families of what they cannot know (pins, accesses, HWPTs, coherency,
+ * faults) have no sample, and the pin/unpin operations and pin errors
+ * neither.  nk: the rows whose such families are written (0 or n).
+ */
 static void write_ioas(FILE *out, enum metrics_format fmt,
-		       const struct ioas_series *m, int n)
+		       const struct ioas_series *m, int n, bool probe)
 {
+	int nk = probe ? 0 : n;
+
 	static const char *const states[] = { "none", "off", "enforced", "refused" };
 	static const int state_cc[] = { CC_NONE, CC_OFF, CC_ENFORCED, CC_REFUSED };
 	char le[IT_TOP_HIST][24];
@@ -269,19 +277,19 @@ static void write_ioas(FILE *out, enum metrics_format fmt,
 		shortest(le[b], sizeof(le[b]), ldexp(1, b + 1) / 1e9);
 	ioas_family(out, fmt, m, n, "ioas_mapped_bytes", "gauge", "bytes",
 		    "Bytes mapped in the IOAS (IOVA ranges of its areas).", v_mapped);
-	ioas_family(out, fmt, m, n, "ioas_pinned_bytes", "gauge", "bytes",
+	ioas_family(out, fmt, m, nk, "ioas_pinned_bytes", "gauge", "bytes",
 		    "Bytes of pages pinned for the IOAS and charged (4 KiB pages).",
 		    v_pinned);
-	ioas_family(out, fmt, m, n, "ioas_charged_pinned_bytes", "gauge", "bytes",
+	ioas_family(out, fmt, m, nk, "ioas_charged_pinned_bytes", "gauge", "bytes",
 		    "Of the pinned bytes, those charged to RLIMIT_MEMLOCK (account mode user or mm).",
 		    v_charged);
 	ioas_family(out, fmt, m, n, "ioas_devices", "gauge", NULL,
 		    "Devices attached to a HWPT of the IOAS.", v_devs);
-	ioas_family(out, fmt, m, n, "ioas_accesses", "gauge", NULL,
+	ioas_family(out, fmt, m, nk, "ioas_accesses", "gauge", NULL,
 		    "Accesses (emulated devices) attached to the IOAS.", v_access);
 	family(out, fmt, "ioas_hwpts", "gauge", NULL,
 	       "HWPTs on the IOAS, by kind (paging: kernel-managed; nested: user-managed, parent on it).");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < nk; i++) {
 		fputs(PREFIX "ioas_hwpts", out);
 		fputs(m[i].labels, out);
 		fprintf(out, ",kind=\"paging\"} %d\n", m[i].s.nhwpt);
@@ -291,7 +299,7 @@ static void write_ioas(FILE *out, enum metrics_format fmt,
 	}
 	family(out, fmt, "ioas_coherency", "gauge", NULL,
 	       "Cache coherency (snoop control) of the IOAS's HWPTs: 1 for the current state.");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < nk; i++)
 		for (j = 0; j < 4; j++) {
 			fputs(PREFIX "ioas_coherency", out);
 			fputs(m[i].labels, out);
@@ -306,7 +314,7 @@ static void write_ioas(FILE *out, enum metrics_format fmt,
 		static const char *const ops[] = { "map", "unmap", "copy",
 						   "pin", "unpin" };
 
-		for (j = 0; j < 5; j++) {
+		for (j = 0; j < (probe ? 3 : 5); j++) {	/* not pin, unpin */
 			fputs(PREFIX "ioas_operations_total", out);
 			fputs(m[i].labels, out);
 			fprintf(out, ",op=\"%s\"} %llu\n", ops[j],
@@ -317,6 +325,8 @@ static void write_ioas(FILE *out, enum metrics_format fmt,
 	       "Operations on the IOAS that returned an error since iommutop started, by op.");
 	for (i = 0; i < n; i++)
 		for (j = 0; j < IT_TOP_OPS; j++) {
+			if (probe && j == IOAS_OP_PIN)
+				continue;
 			fputs(PREFIX "ioas_errors_total", out);
 			fputs(m[i].labels, out);
 			fprintf(out, ",op=\"%s\"} %llu\n", op_names[j],
@@ -325,12 +335,12 @@ static void write_ioas(FILE *out, enum metrics_format fmt,
 	ioas_family(out, fmt, m, n, "ioas_events_total", "counter", NULL,
 		    "iommutrace events applied to the IOAS since iommutop started.",
 		    v_events);
-	ioas_family(out, fmt, m, n, "ioas_dma_faults_total", "counter", NULL,
+	ioas_family(out, fmt, m, nk, "ioas_dma_faults_total", "counter", NULL,
 		    "VT-d DMA faults of devices attached to the IOAS (intel_iommu:dmar_fault).",
 		    v_faults);
 	family(out, fmt, "device_dma_faults_total", "counter", NULL,
 	       "VT-d DMA faults per device, with the IOAS it was attached to (the first 4 devices that faulted per IOAS).");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < nk; i++)
 		for (j = 0; j < IT_TOP_FAULT_DEVS && m[i].s.fault_devs[j].name[0]; j++) {
 			fputs(PREFIX "device_dma_faults_total", out);
 			fputs(m[i].labels, out);
@@ -476,7 +486,11 @@ void metrics_write(FILE *out, const struct frame *f, enum metrics_format fmt,
 		free(locks);
 		return;
 	}
-	write_ioas(out, fmt, ioas, nioas);
+	family(out, fmt, "source_info", "gauge", NULL,
+	       "Where iommutop's events come from: 1 for the source label (tracepoint; probe: fentry/fexit on a kernel without the iommutrace tracepoints, unknown values have no sample).");
+	fprintf(out, PREFIX "source_info{source=\"%s\"} 1\n",
+		f->probe ? "probe" : "tracepoint");
+	write_ioas(out, fmt, ioas, nioas, f->probe);
 	write_limits(out, fmt, limits, nlimits);
 	write_locks(out, fmt, locks, nlocks, f);
 	family(out, fmt, "ioas_tracked", "gauge", NULL,

@@ -15,7 +15,7 @@ static const char doc[] =
 "Live view of iommufd IOASes and of iommufd / VT-d lock contention.\n"
 "\n"
 "USAGE: iommutop [-h] [-b] [-j] [-d SECONDS] [-n COUNT] [-p PID]\n"
-"                [-l [ADDR:]PORT] [-v]\n"
+"                [-l [ADDR:]PORT] [--source auto|tracepoint|probe] [-v]\n"
 "\n"
 "EXAMPLES:\n"
 "    iommutop                 # full screen, refresh every second; q quits\n"
@@ -24,9 +24,12 @@ static const char doc[] =
 "    iommutop -j -d 0.5       # one JSON object per frame, twice a second\n"
 "    iommutop -p 1234         # IOASes of iommufds process 1234 holds\n"
 "    iommutop -l 9910         # serve Prometheus metrics on 127.0.0.1:9910\n"
+"    iommutop --source probe  # stock kernel's functions, not our tracepoints\n"
 "\n"
 "Keys (full screen): q quit, s cycle the IOAS sort (id, mapped, rate,\n"
 "errors), Tab switch panes (both, IOAS, locks).";
+
+enum { OPT_SOURCE = 0x100 };
 
 static const struct argp_option options[] = {
 	{ "delay", 'd', "SECONDS", 0, "Refresh interval (default 1, min 0.1)", 0 },
@@ -37,6 +40,10 @@ static const struct argp_option options[] = {
 	{ "listen", 'l', "[ADDR:]PORT", 0,
 	  "Serve Prometheus/OpenMetrics metrics at http://ADDR:PORT/metrics "
 	  "(ADDR default 127.0.0.1); without -b/-j, only that", 0 },
+	{ "source", OPT_SOURCE, "SOURCE", 0,
+	  "Where events come from: auto (default: the iommutrace tracepoints "
+	  "if the kernel has them, else probes); tracepoint; probe: fentry/fexit "
+	  "on stock kernel functions, some values unknown (docs/probe-mode.md)", 0 },
 	{ "verbose", 'v', NULL, 0, "libbpf diagnostics", 0 },
 	{},
 };
@@ -82,6 +89,18 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env->pid = v;
 		break;
 	case 'l': env->listen = arg; break;
+	case OPT_SOURCE:
+		if (!strcmp(arg, "auto")) {
+			env->source = TOP_SOURCE_AUTO;
+		} else if (!strcmp(arg, "tracepoint")) {
+			env->source = TOP_SOURCE_TRACEPOINT;
+		} else if (!strcmp(arg, "probe")) {
+			env->source = TOP_SOURCE_PROBE;
+		} else {
+			argp_error(state, "--source is auto, tracepoint or probe, not '%s'", arg);
+			return EINVAL;
+		}
+		break;
 	case 'b': env->batch = true; break;
 	case 'j': env->json = true; break;
 	case 'v': env->verbose = true; break;

@@ -9,6 +9,13 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+/* --source auto|tracepoint|probe */
+enum top_source {
+	TOP_SOURCE_AUTO,	/* tracepoints if the kernel has them, else probes */
+	TOP_SOURCE_TRACEPOINT,
+	TOP_SOURCE_PROBE,	/* fentry/fexit (bpf/probe.bpf.h) */
+};
+
 struct iommutop_env {
 	double interval;	/* -d seconds */
 	long count;		/* -n frames, 0: forever */
@@ -16,6 +23,7 @@ struct iommutop_env {
 	bool json;		/* -j */
 	__u32 pid;		/* -p */
 	const char *listen;	/* -l [ADDR:]PORT (points into argv) */
+	int source;		/* --source: enum top_source */
 	bool verbose;
 };
 

@@ -266,6 +266,8 @@ long long it_select_source(struct bpf_object *obj, bool probe,
 		if (!is_tp && !is_probe)
 			continue;	/* helpers: ioctl latency, contention */
 		type = it_event_index(is_tp ? sec + 7 : name + 3);
+		if (is_tp && type < 0)
+			continue;	/* not ours: lock:contention_* */
 		if (is_tp != !probe || type < 0 ||
 		    !(events & (1ULL << type)) ||
 		    (is_probe && !kernel_btf_has_func(&k, probe_target(prog)))) {

@@ -57,7 +57,8 @@ int it_autoload_events(struct bpf_object *obj, unsigned long long events);
  * probe false, the tracepoint programs (tp_btf/); with probe true, the
  * probe programs (named pr_<event>, probe.bpf.h) whose function the
  * running kernel's BTF has, and none of the tracepoint programs.  Programs
- * of events outside EVENTS are left out too.  Returns the events the kept
+ * of events outside EVENTS are left out too; tp_btf programs of other
+ * tracepoints (lock:contention_*) and other programs are left as they are.  Returns the events the kept
  * programs give (a bit per enum iommutrace_event_type), -errno without
  * kernel BTF.
  */
