@@ -51,7 +51,7 @@ check: kernel kernel-m
 check-stock: kernel kernel-m
 	@kernel/build --unpatched
 	@CHECK_UNPATCHED=1 tests/run t-stock- t-ioastrace-probe t-iommutop-probe
-	@VMM_KERNEL=unpatched tests/run t-vmm-ioastrace
+	@VMM_KERNEL=unpatched tests/run t-vmm-ioastrace t-vmm-iommutop-late
 
 vm: $(if $(filter m,$(VARIANT)),kernel-m,kernel)
 	@tests/vm/run $(if $(VTD),--vtd) --variant $(VARIANT) -- $(CMD)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """check_vmm_iommutop.py - does an iommutop started late show the VMM's IOAS?
 
-Usage: check_vmm_iommutop.py --pid PID [--stderr FILE] QEMU_LOG FRAMES
+Usage: check_vmm_iommutop.py --pid PID [--stderr FILE] [--probe] QEMU_LOG FRAMES
 
 FRAMES holds iommutop -j frames, taken after the VMM (PID) had mapped its
 memory and before it changed anything.  In the last frame, the VMM's IOAS
@@ -18,7 +18,10 @@ row must show what QEMU's trace log (tests/vm/qemu_trace.py) says:
 
 and the VMM must have exactly one IOAS row: QEMU 10.0's log names its IOAS
 id; QEMU 7.2's container IOAS id is not in its log, so the one row of PID
-is taken.  Exit 0 if all match.
+is taken.  --probe: iommutop ran in probe mode (a kernel without our
+tracepoints): the frame must say "source": "probe", and the values
+docs/probe-mode.md calls not known (pinned_pages, hwpts, coherency) must be
+null; mapped_bytes and devices as above.  Exit 0 if all match.
 """
 import json
 import os
@@ -30,8 +33,11 @@ import qemu_trace  # noqa: E402
 
 def main(argv):
     args = argv[1:]
-    pid, stderr = None, None
-    while args and args[0] in ("--pid", "--stderr"):
+    pid, stderr, probe = None, None, False
+    while args and args[0] in ("--pid", "--stderr", "--probe"):
+        if args[0] == "--probe":
+            probe, args = True, args[1:]
+            continue
         if args[0] == "--pid":
             pid = int(args[1])
         else:
@@ -64,6 +70,8 @@ def main(argv):
     nunmap = sum(o["op"] == "unmap" and o["ret"] == 0 for o in ops)
     want = {"mapped_bytes": want_mapped, "pinned_pages": want_mapped // 4096,
             "devices": ndev, "hwpts": nhwpt, "coherency": "enforced"}
+    if probe:
+        want.update(pinned_pages=None, hwpts=None, coherency=None)
     print("QEMU (pid %d) log: IOAS %s, %d maps, %d unmaps, %d failed: mapped %d bytes; "
           "expect %s" % (pid, ioas if ioas is not None else "(container)", nmap, nunmap,
                          sum(o["ret"] != 0 for o in ops), want_mapped, json.dumps(want)))
@@ -89,6 +97,10 @@ def main(argv):
               (len(rows), ioas if ioas is not None else "(any)", pid))
         return 1
     fail = 0
+    if probe:
+        src = frames[-1].get("source")
+        print("%s source        iommutop %s, want probe" % ("ok  " if src == "probe" else "FAIL", src))
+        fail |= src != "probe"
     for k, v in want.items():
         got = rows[0].get(k)
         ok = got == v
