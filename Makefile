@@ -17,7 +17,7 @@
 #   make bench-metrics  cost of iommutop --listen scraped every second, 1000 IOASes (VM)
 #   make soak [SOAK_MINUTES=30]  IOAS churn with the tools attached: flat maps
 #                and memory, exact numbers, then fail_nth (docs/soak.md)
-#   make soak-short  the same, 75 s (tests/vm/t-soak-short, in make check)
+#   make soak-short  the same, 90 s (tests/vm/t-soak-short, in make check)
 
 SHELL := /bin/bash
 VTD ?=
