@@ -6,7 +6,7 @@ Every SECONDS, until STOPFILE exists (then one last sample), prints one line
 
   {"t": seconds since the first sample, "dur": seconds it took,
    "tools": {NAME: {"pid", "rss_kb" (VmRSS of /proc/PID/status),
-                    "maps": {MAP: entries},
+                    "maps": {MAP: entries}, "cap": {MAP: max_entries},
                     "dropped" (iommutop: its last JSON frame's, summed over
                                causes if it is an object),
                     "lost" (ioastrace: records it said on stderr it lost)}}}
@@ -20,7 +20,8 @@ bpf_map_lookup_batch() (a consistent walk, bucket by bucket: no entry seen
 twice while the map changes, as get_next_key would); only maps whose number
 of entries can vary (hash and LRU hash kinds) are counted: arrays are always
 full, ring buffers hold records not entries (ioastrace's losses are its
-"lost").  Names and types: `bpftool -j map show`, once per sample.
+"lost"), task storage (ioctl_start, iommutop's tid_ioas) has no keys to walk
+and is freed by the kernel with its thread.  Names and types: `bpftool -j map show`, once per sample.
 """
 import ctypes
 import errno
@@ -137,6 +138,7 @@ def sample(tools, t0):
             rec["lost"] = lost(errf)
         for i in ids:
             rec["maps"][info[i]["name"]] = count_entries(info[i])
+            rec.setdefault("cap", {})[info[i]["name"]] = info[i]["max_entries"]
         out["tools"][name] = rec
     out["dur"] = round(time.monotonic() - t0 - out["t"], 2)
     return out

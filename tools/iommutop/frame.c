@@ -33,6 +33,7 @@ static const char *const drop_names[DROP_NR] = {
 	[DROP_WAITING_FULL] = "waiting_full",
 	[DROP_STACK] = "stack",
 	[DROP_TIME] = "time",
+	[DROP_TID_IOAS] = "tid_ioas",
 };
 
 const char *drop_cause_name(int cause)

@@ -52,11 +52,13 @@ struct {
 	__type(value, __u64);
 } pages_owner SEC(".maps");
 
-/* tid -> IOAS its current io_pagetable operation works on */
+/* Per thread: the IOAS its current io_pagetable operation works on (task
+ * storage: freed by the kernel with the thread, nothing is left of threads
+ * that exited, and no LRU can evict a thread's entry) */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, __u64);
 } tid_ioas SEC(".maps");
 
@@ -153,9 +155,13 @@ static __always_inline void touch(struct ioas_stat *s, enum ioas_op op, int ret)
 static __always_inline int set_ctx(struct io_pagetable *iopt)
 {
 	__u64 ioas = (__u64)iopt - bpf_core_field_offset(struct iommufd_ioas, iopt);
-	__u32 t = tid();
+	__u64 *cur = bpf_task_storage_get(&tid_ioas, bpf_get_current_task_btf(),
+					  NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-	bpf_map_update_elem(&tid_ioas, &t, &ioas, BPF_ANY);
+	if (cur)
+		*cur = ioas;
+	else	/* recursion into task storage on this CPU: pins not charged */
+		drop(DROP_TID_IOAS);
 	return 0;
 }
 
@@ -273,12 +279,12 @@ static __always_inline void pages_pin(const struct it_event *e,
 	const struct it_iommufd_pages_pin *p = &e->u.iommufd_pages_pin;
 	__u64 key = (__u64)o->pages, *owner, *cur;
 	struct ioas_stat *s;
-	__u32 t = tid();
 	bool first = false;
 
 	owner = bpf_map_lookup_elem(&pages_owner, &key);
 	if (!owner) {
-		cur = bpf_map_lookup_elem(&tid_ioas, &t);
+		cur = bpf_task_storage_get(&tid_ioas, bpf_get_current_task_btf(),
+					   NULL, 0);
 		if (!cur)
 			return;
 		if (bpf_map_update_elem(&pages_owner, &key, cur, BPF_ANY))
@@ -637,6 +643,25 @@ static __always_inline void group_setup_msi(const struct it_event *e,
 {
 	own_lock((__u64)o->igroup + bpf_core_field_offset(struct iommufd_group, lock),
 		 LK_IGROUP_LOCK, e->u.iommufd_group_setup_msi.hwpt_id, e->h.pid);
+}
+
+/*
+ * A device group is freed: its lock (owned at attach, replace and MSI
+ * setup above) goes with it.  No event says so; every free of an
+ * iommufd_group is kref_put()'s release, iommufd_group_release(), called
+ * out of line by all four puts in drivers/iommu/iommufd/device.c (the
+ * groups of the devices that come and go are freed with their last
+ * device).  Exact: no one can wait on the lock then (a waiter holds a
+ * reference to the group), and a group allocated later at the same
+ * address is owned anew, with a new generation, at its first attach.
+ */
+SEC("fentry/iommufd_group_release")
+int BPF_PROG(group_release, struct kref *kref)
+{
+	__u64 igroup = (__u64)kref - bpf_core_field_offset(struct iommufd_group, ref);
+
+	lock_disown(igroup + bpf_core_field_offset(struct iommufd_group, lock));
+	return 0;
 }
 
 /* --- the sink ----------------------------------------------------------- */

@@ -118,6 +118,7 @@ enum drop_cause {
 	DROP_WAITING_FULL,	/* waiting (per task) full: a wait not timed */
 	DROP_STACK,		/* bpf_get_stackid() failed (stacks full) */
 	DROP_TIME,		/* a wait that ended before it began */
+	DROP_TID_IOAS,		/* the thread's IOAS not stored: pins not charged */
 	DROP_NR,
 };
 

@@ -52,7 +52,13 @@ struct {
 } lock_waiters SEC(".maps");
 
 /* Stacks of the contentions on locks no event named, kept only for
- * iommufd / VT-d callers (caller_keep()) */
+ * iommufd / VT-d callers (caller_keep()).  caller_stats is history, kept
+ * on purpose for as long as iommutop runs, not state of live objects: one
+ * entry per distinct call stack into locking from iommufd / VT-d code,
+ * which a finite set of code paths bounds (a few tens in hours of churn,
+ * docs/soak.md), so it stays flat and far below MAX_CALLER_STACKS; a new
+ * stack once it is full is counted (DROP_CALLERS_FULL, "callers_full").
+ * The soak checks exactly that: flat, never at its cap, not back to 0. */
 #define MAX_CALLER_STACKS	4096
 
 struct {
