@@ -341,10 +341,11 @@ def main(argv):
     if kernels:
         t, rows = kernel_table(runs)
         md += ["### Instruction count, patched (tracepoints off) vs unpatched", "", t, ""]
-        aa = consumer_table(runs, "insn")
-        if aa:
-            md += ["A vs A (no tracing twice in one boot, per kernel):", "",
-                   fmt_consumers(aa, "insn"), ""]
+        for method, what in (("path", "the workload's vCPUs"), ("insn", "all vCPUs")):
+            aa = consumer_table(runs, method)
+            if aa:
+                md += [f"A vs A (no tracing twice in one boot, both kernels; {what}):", "",
+                       fmt_consumers(aa, method), ""]
     else:
         for method, title in (("path", "Guest instructions per op in the workload's path "
                                        "(the workload's vCPUs; QEMU plugin)"),
