@@ -39,13 +39,16 @@ LABEL = {
     "none": "no tracing", "none2": "no tracing again (A vs A)",
     "ioastrace": "ioastrace -j >/dev/null",
     "ioastrace-nohist": "ioastrace -j, no fault history",
-    "iommutop": "iommutop -j -d 1", "perf": "perf record -e 'iommufd:*' -a",
+    "iommutop": "iommutop -j -d 1", "iommutop-alt": "iommutop -j -d 1, other build",
+    "ioastrace-alt": "ioastrace -j >/dev/null, other build",
+    "perf": "perf record -e 'iommufd:*' -a",
     "perftrace": "perf trace -e 'iommufd:*' -a",
     "bpftrace": "bpftrace, count every iommufd:* event",
 }
 SHORT = {"none2": "A-vs-A", "perf": "perf-record", "perftrace": "perf-trace",
          "ioastrace-nohist": "ioastrace-nohist"}
-ORDER = ["none2", "ioastrace", "ioastrace-nohist", "iommutop", "perf",
+ORDER = ["none2", "ioastrace", "ioastrace-alt", "ioastrace-nohist", "iommutop",
+         "iommutop-alt", "perf",
          "perftrace", "bpftrace"]
 
 
