@@ -52,11 +52,12 @@ struct {
 	__type(value, __u64);
 } pages_owner SEC(".maps");
 
-/* tid -> IOAS its current io_pagetable operation works on */
+/* per thread: the IOAS its current io_pagetable operation works on
+ * (task-local storage: found through the task, freed with it) */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, __u64);
 } tid_ioas SEC(".maps");
 
@@ -152,10 +153,11 @@ static __always_inline void touch(struct ioas_stat *s, enum ioas_op op, int ret)
 
 static __always_inline int set_ctx(struct io_pagetable *iopt)
 {
-	__u64 ioas = (__u64)iopt - bpf_core_field_offset(struct iommufd_ioas, iopt);
-	__u32 t = tid();
+	__u64 *cur = bpf_task_storage_get(&tid_ioas, bpf_get_current_task_btf(),
+					  NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-	bpf_map_update_elem(&tid_ioas, &t, &ioas, BPF_ANY);
+	if (cur)
+		*cur = (__u64)iopt - bpf_core_field_offset(struct iommufd_ioas, iopt);
 	return 0;
 }
 
@@ -273,13 +275,13 @@ static __always_inline void pages_pin(const struct it_event *e,
 	const struct it_iommufd_pages_pin *p = &e->u.iommufd_pages_pin;
 	__u64 key = (__u64)o->pages, *owner, *cur;
 	struct ioas_stat *s;
-	__u32 t = tid();
 	bool first = false;
 
 	owner = bpf_map_lookup_elem(&pages_owner, &key);
 	if (!owner) {
-		cur = bpf_map_lookup_elem(&tid_ioas, &t);
-		if (!cur)
+		cur = bpf_task_storage_get(&tid_ioas, bpf_get_current_task_btf(),
+					   NULL, 0);
+		if (!cur || !*cur)
 			return;
 		if (bpf_map_update_elem(&pages_owner, &key, cur, BPF_ANY))
 			drop(DROP_PAGES_OWNER_FULL);
