@@ -20,6 +20,8 @@
 #include <bpf/bpf_core_read.h>
 /* Only map latency is used, and a map always runs inside its ioctl: the
  * ioctl's exit is not traced (IOCTL_START_FEXIT undefined) */
+/* of a pin's charge, only npinned and account_mode are used */
+#define IT_PAGES_CHARGE_LEAN
 #include "decode.bpf.h"
 #include "iommutop.h"
 
