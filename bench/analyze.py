@@ -5,8 +5,15 @@ bench/run from its raw file.
 RAW holds, per VM boot, a line "boot METHOD LABEL" (METHOD insn or wall;
 LABEL: the kernel for --kernels) then the guest's lines (bench/guest-bench:
 result, lost, progs) and, for the insn method, the instruction-count
-plugin's lines (insn SEQ TOTAL ...), the k-th insn line belonging to the
-k-th result line of that boot.
+plugin's lines (insn SEQ TOTAL VCPU0 VCPU1 ...), the k-th insn line
+belonging to the k-th result line of that boot.
+
+Two instruction counts per run: "whole machine" (insn: every vCPU) and "in
+the workload's path" (path: only the vCPUs the workload's threads were
+pinned to, the result line's CPUS; the consumer and guest-bench run on
+vCPU 0).  The first is the work a consumer adds to the machine (its reader
+and formatter included), the second the work it adds to the workload's own
+execution (its BPF programs, trampolines, ring writes, wakeups sent).
 
 Statistic: every run of a consumer C has a run of the same configuration
 with no tracing just before it (guest-bench's pairs).  The ratio of a pair
@@ -32,13 +39,16 @@ LABEL = {
     "none": "no tracing", "none2": "no tracing again (A vs A)",
     "ioastrace": "ioastrace -j >/dev/null",
     "ioastrace-nohist": "ioastrace -j, no fault history",
-    "iommutop": "iommutop -j -d 1", "perf": "perf record -e 'iommufd:*' -a",
+    "iommutop": "iommutop -j -d 1", "iommutop-alt": "iommutop -j -d 1, other build",
+    "ioastrace-alt": "ioastrace -j >/dev/null, other build",
+    "perf": "perf record -e 'iommufd:*' -a",
     "perftrace": "perf trace -e 'iommufd:*' -a",
     "bpftrace": "bpftrace, count every iommufd:* event",
 }
 SHORT = {"none2": "A-vs-A", "perf": "perf-record", "perftrace": "perf-trace",
          "ioastrace-nohist": "ioastrace-nohist"}
-ORDER = ["none2", "ioastrace", "ioastrace-nohist", "iommutop", "perf",
+ORDER = ["none2", "ioastrace", "ioastrace-alt", "ioastrace-nohist", "iommutop",
+         "iommutop-alt", "perf",
          "perftrace", "bpftrace"]
 
 
@@ -92,7 +102,9 @@ def parse(lines):
             r = {"method": cur["method"], "label": cur["label"], "size": f[1],
                  "threads": int(f[2]), "consumer": f[3], "round": int(f[4]),
                  "ops_s": float(f[5]), "ops": int(f[6]), "insn": None,
-                 "progs": None}
+                 "path": None, "progs": None,
+                 "cpus": ([int(x) for x in f[8].split(",")]
+                          if len(f) > 8 and f[8] != "-" else None)}
             if r["consumer"] != "none":
                 r["progs"] = cur.pop("pending", None)
             cur["runs"].append(r)
@@ -113,6 +125,8 @@ def parse(lines):
                              f"for {len(b['runs'])} runs")
         for r, (n, vc) in zip(b["runs"], b["insn"]):
             r["insn"], r["vcpus"] = n, vc
+            if r["cpus"] and max(r["cpus"]) < len(vc):
+                r["path"] = sum(vc[i] for i in r["cpus"])
         for r in b["runs"]:
             r["lost"] = b["lost"].get((r["consumer"], r["round"]), "0")
             runs.append(r)
@@ -133,13 +147,18 @@ def prog_delta(before, after):
     return {k: tuple(v) for k, v in out.items()}
 
 
-def per_op(r):
-    return r["insn"] / r["ops"]
+def per_op(r, key="insn"):
+    return r[key] / r["ops"]
 
 
 def pairs(runs, method):
     """{(size, threads, consumer): [(base run, run)]}, each run of a
-    consumer with the no-tracing run of the same config before it."""
+    consumer with the no-tracing run of the same config before it.
+    method "path": the insn boots' runs that have a workload's-path count."""
+    if method == "path":
+        return {k: v for k, v in ((k, [(b, r) for b, r in prs
+                                       if b["path"] is not None and r["path"] is not None])
+                                  for k, prs in pairs(runs, "insn").items()) if v}
     out = defaultdict(list)
     for label in sorted({r["label"] for r in runs}):
         seq = [r for r in runs if r["method"] == method and r["label"] == label
@@ -155,8 +174,8 @@ def pairs(runs, method):
 
 
 def ratio(method, base, run):
-    if method == "insn":
-        return per_op(base) / per_op(run)
+    if method in ("insn", "path"):
+        return per_op(base, method) / per_op(run, method)
     return run["ops_s"] / base["ops_s"]
 
 
@@ -175,13 +194,13 @@ def consumer_table(runs, method):
             if not prs:
                 continue
             s = summarize([ratio(method, b, r) for b, r in prs])
-            if method == "insn":
-                s["base"] = statistics.median(per_op(b) for b, _ in prs)
-                s["value"] = statistics.median(per_op(r) for _, r in prs)
+            if method in ("insn", "path"):
+                s["base"] = statistics.median(per_op(b, method) for b, _ in prs)
+                s["value"] = statistics.median(per_op(r, method) for _, r in prs)
                 # the background the guest's timing adds only ever adds
                 # instructions: the minima are the runs with the least of it
-                s["minratio"] = (min(per_op(b) for b, _ in prs) /
-                                 min(per_op(r) for _, r in prs))
+                s["minratio"] = (min(per_op(b, method) for b, _ in prs) /
+                                 min(per_op(r, method) for _, r in prs))
             else:
                 s["base"] = statistics.median(b["ops_s"] for b, _ in prs)
                 s["value"] = statistics.median(r["ops_s"] for _, r in prs)
@@ -195,8 +214,8 @@ def pct(x):
 
 
 def fmt_consumers(rows, method):
-    unit = "insn/op" if method == "insn" else "ops/s"
-    mr = method == "insn"
+    mr = method in ("insn", "path")
+    unit = "insn/op" if mr else "ops/s"
     out = [f"| size | threads | consumer | {unit} | no tracing {unit} | "
            + ("ratio of minima | " if mr else "") + "ratio (median of pairs) "
            "| 95 % interval | min - max | pairs | lost per round |",
@@ -263,16 +282,19 @@ def prog_table(runs):
 
 def kernel_table(runs):
     by = defaultdict(list)
-    v1 = defaultdict(list)	# one thread: the benchmark's vCPU 1 only
+    v1 = defaultdict(list)	# the workload's vCPUs only
     for r in runs:
         if r["round"] > 0 and r["insn"] is not None:
             by[(r["size"], r["threads"], r["label"])].append(per_op(r))
-            if r["threads"] == 1 and len(r.get("vcpus", [])) > 1:
-                v1[(r["size"], r["label"])].append(r["vcpus"][1] / r["ops"])
+            if r["path"] is not None:
+                v1[(r["size"], r["threads"], r["label"])].append(per_op(r, "path"))
+            elif r["threads"] == 1 and len(r.get("vcpus", [])) > 1:	# raw files before CPUS
+                v1[(r["size"], r["threads"], r["label"])].append(r["vcpus"][1] / r["ops"])
     out = ["| size | threads | unpatched insn/op (median, min) | patched insn/op (median, min) "
            "| ratio of minima | ratio of medians (unpatched / patched) "
-           "| 95 % interval | runs (each) | ratio of minima, benchmark vCPU only |",
-           "|---|---|---|---|---|---|---|---|---|"]
+           "| 95 % interval | runs (each) | workload's vCPUs: unpatched, patched insn/op (min) "
+           "| workload's vCPUs: ratio of minima | workload's vCPUs: ratio of medians, 95 % interval |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     rows = []
     for size, threads in sorted({(k[0], k[1]) for k in by}, key=cfg_key):
         u, p = by.get((size, threads, "unpatched")), by.get((size, threads, "patched"))
@@ -283,10 +305,18 @@ def kernel_table(runs):
         rows.append(((size, threads), r, (lo, hi)))
         out.append(f"| {size_label(size)} | {threads} | {statistics.median(u):.0f}, {min(u):.0f} | "
                    f"{statistics.median(p):.0f}, {min(p):.0f} | {pct(min(u) / min(p))} | "
-                   f"{pct(r)} | {pct(lo)} - {pct(hi)} | {len(u)}, {len(p)} | "
-                   + (f"{pct(min(v1[(size, 'unpatched')]) / min(v1[(size, 'patched')]))} |"
-                      if v1.get((size, "unpatched")) and v1.get((size, "patched")) else "- |"))
+                   f"{pct(r)} | {pct(lo)} - {pct(hi)} | {len(u)}, {len(p)} | " + path_cells(
+                       v1.get((size, threads, "unpatched")), v1.get((size, threads, "patched"))))
     return "\n".join(out), rows
+
+
+def path_cells(u, p):
+    """The kernel table's workload's-vCPUs cells."""
+    if not u or not p:
+        return "- | - | - |"
+    lo, hi = bootstrap_ratio(u, p)
+    return (f"{min(u):.0f}, {min(p):.0f} | {pct(min(u) / min(p))} | "
+            f"{pct(statistics.median(u) / statistics.median(p))} ({pct(lo)} - {pct(hi)}) |")
 
 
 def plot_data(rows):
@@ -314,12 +344,16 @@ def main(argv):
     if kernels:
         t, rows = kernel_table(runs)
         md += ["### Instruction count, patched (tracepoints off) vs unpatched", "", t, ""]
-        aa = consumer_table(runs, "insn")
-        if aa:
-            md += ["A vs A (no tracing twice in one boot, per kernel):", "",
-                   fmt_consumers(aa, "insn"), ""]
+        for method, what in (("path", "the workload's vCPUs"), ("insn", "all vCPUs")):
+            aa = consumer_table(runs, method)
+            if aa:
+                md += [f"A vs A (no tracing twice in one boot, both kernels; {what}):", "",
+                       fmt_consumers(aa, method), ""]
     else:
-        for method, title in (("insn", "Guest instructions per op (QEMU plugin)"),
+        for method, title in (("path", "Guest instructions per op in the workload's path "
+                                       "(the workload's vCPUs; QEMU plugin)"),
+                              ("insn", "Guest instructions per op, whole machine "
+                                       "(all vCPUs; QEMU plugin)"),
                               ("wall", "Wall clock, ops/s")):
             rows = consumer_table(runs, method)
             if not rows:

@@ -1,9 +1,10 @@
 # bench/plot.gp - the ratio to no tracing per consumer and configuration
-# (bench/analyze.py's plot-insn.dat), as an SVG.
-# gnuplot -e "dat='FILE'; svg='FILE.svg'" bench/plot.gp
+# (bench/analyze.py's plot-path.dat or plot-insn.dat), as an SVG.
+# gnuplot -e "dat='FILE'; svg='FILE.svg'; what='MEASURE'" bench/plot.gp
 set terminal svg size 900,480 dynamic font "sans,11" background "white"
 set output svg
-set title "Throughput with each consumer, relative to no tracing (guest instructions per op; bars: 95 % interval)"
+if (!exists("what")) what = "guest instructions per op"
+set title "Throughput with each consumer, relative to no tracing (" . what . "; bars: 95 % interval)"
 set ylabel "% of no tracing"
 set yrange [0:110]
 set grid ytics

@@ -78,7 +78,10 @@ hwpt_ioas(struct iommufd_hw_pagetable *hwpt)
  * user VA, pinned and total pages, accounting mode (0 none,
  * 1 user, 2 mm), charged uid, whose memory (tgid), the charged
  * locked_vm (the user's or the mm's, by mode; 0 for none) and the
- * RLIMIT_MEMLOCK of that task, in pages.
+ * RLIMIT_MEMLOCK of that task, in pages.  A tool that keeps only the
+ * pinned count and the mode defines IT_PAGES_CHARGE_LEAN before including
+ * decode.bpf.h: the other fields stay 0, and each pin and unpin event
+ * costs 9 kernel reads less.
  */
 static __always_inline void pages_charge(struct it_iommufd_pages_pin *p,
 					 struct iopt_pages *pages)
@@ -91,6 +94,11 @@ static __always_inline void pages_charge(struct it_iommufd_pages_pin *p,
 
 	if (!pages)	/* never NULL: for the verifier (module tracepoint) */
 		return;
+#ifdef IT_PAGES_CHARGE_LEAN
+	p->npinned = BPF_CORE_READ(pages, npinned);
+	p->account_mode = BPF_CORE_READ(pages, account_mode);
+	return;
+#endif
 	task = BPF_CORE_READ(pages, source_task);
 
 	p->user_va = (__u64)BPF_CORE_READ(pages, uptr);

@@ -20,6 +20,8 @@
 #include <bpf/bpf_core_read.h>
 /* Only map latency is used, and a map always runs inside its ioctl: the
  * ioctl's exit is not traced (IOCTL_START_FEXIT undefined) */
+/* of a pin's charge, only npinned and account_mode are used */
+#define IT_PAGES_CHARGE_LEAN
 #include "decode.bpf.h"
 #include "iommutop.h"
 
@@ -285,7 +287,7 @@ static __always_inline void pages_pin(const struct it_event *e,
 	if (!owner) {
 		cur = bpf_task_storage_get(&tid_ioas, bpf_get_current_task_btf(),
 					   NULL, 0);
-		if (!cur)
+		if (!cur || !*cur)
 			return;
 		if (bpf_map_update_elem(&pages_owner, &key, cur, BPF_ANY))
 			drop(DROP_PAGES_OWNER_FULL);
