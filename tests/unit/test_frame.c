@@ -199,13 +199,13 @@ static void test_options(void **state)
 	assert_string_equal(env.listen, "[::1]:9910");
 	assert_int_equal(parse(&env, "--delay=3600", "--count=1", NULL), 0);
 	assert_true(env.interval == 3600);
-	assert_int_equal(env.source, TOP_SOURCE_AUTO);
+	assert_int_equal(env.source, IT_SOURCE_OPT_AUTO);
 	assert_int_equal(parse(&env, "--source", "probe", NULL), 0);
-	assert_int_equal(env.source, TOP_SOURCE_PROBE);
+	assert_int_equal(env.source, IT_SOURCE_OPT_PROBE);
 	assert_int_equal(parse(&env, "--source=tracepoint", NULL), 0);
-	assert_int_equal(env.source, TOP_SOURCE_TRACEPOINT);
+	assert_int_equal(env.source, IT_SOURCE_OPT_TRACEPOINT);
 	assert_int_equal(parse(&env, "--source=auto", NULL), 0);
-	assert_int_equal(env.source, TOP_SOURCE_AUTO);
+	assert_int_equal(env.source, IT_SOURCE_OPT_AUTO);
 	assert_int_equal(parse(&env, "--source", "kprobe", NULL), 2);
 	/* refused: exit status 2, nothing exits */
 	assert_int_equal(parse(&env, "-d", "0.09", NULL), 2);

@@ -176,13 +176,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		*ps->done = true;
 		break;
 	case OPT_SOURCE:
-		if (!strcmp(arg, "auto")) {
-			a->source = IT_ARG_SOURCE_AUTO;
-		} else if (!strcmp(arg, "tracepoint")) {
-			a->source = IT_ARG_SOURCE_TRACEPOINT;
-		} else if (!strcmp(arg, "probe")) {
-			a->source = IT_ARG_SOURCE_PROBE;
-		} else {
+		a->source = it_parse_source_opt(arg);
+		if (a->source < 0) {
 			fprintf(stderr, "ioastrace: --source is auto, tracepoint or probe, not '%s'\n",
 				arg);
 			return EINVAL;

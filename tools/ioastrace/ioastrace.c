@@ -352,8 +352,8 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 
 	have = it_kernel_events();
-	if (have < 0 || (args.source != IT_ARG_SOURCE_PROBE &&
-			 (args.source == IT_ARG_SOURCE_TRACEPOINT ||
+	if (have < 0 || (args.source != IT_SOURCE_OPT_PROBE &&
+			 (args.source == IT_SOURCE_OPT_TRACEPOINT ||
 			  (have & (1LL << IT_IOAS_MAP))))) {
 		probe = false;
 		/* no BTF, or tracepoints asked for: says why if missing */
@@ -410,7 +410,7 @@ int main(int argc, char **argv)
 	if (probe)
 		drop_ioctl_start(skel);
 	if (probe && say_probe_mode(args.events, loaded, t1, t1_state,
-				    args.source == IT_ARG_SOURCE_PROBE)) {
+				    args.source == IT_SOURCE_OPT_PROBE)) {
 		err = 1;
 		goto cleanup;
 	}

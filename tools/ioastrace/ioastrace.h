@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "iommutrace.h"
+#include "source_opt.h"
 
 struct ioastrace_args {
 	__u32 pid;			/* -p, 0: all */
@@ -24,15 +25,9 @@ struct ioastrace_args {
 	unsigned int duration;		/* -d SECONDS, 0: until SIGINT */
 	unsigned int buffer_mb;		/* -b, ring buffer size in MiB */
 	bool verbose;			/* -v */
-	int source;			/* --source: enum it_arg_source */
+	int source;			/* --source: enum it_source_opt */
 };
 
-/* --source auto|tracepoint|probe */
-enum it_arg_source {
-	IT_ARG_SOURCE_AUTO,		/* tracepoints if the kernel has them */
-	IT_ARG_SOURCE_TRACEPOINT,
-	IT_ARG_SOURCE_PROBE,		/* fentry/fexit (probe.bpf.h) */
-};
 
 /* Parse argv.  Returns 0, or an exit status (0 for --help) with *done set. */
 int ioastrace_parse_args(int argc, char **argv, struct ioastrace_args *args,

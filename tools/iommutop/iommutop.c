@@ -487,7 +487,7 @@ static int select_probes(struct iommutop_bpf *skel)
 	}
 	if (!(loaded & IT_TOP_EVENT(IT_IOAS_MAP))) {
 		/* auto: why there are no tracepoints says it all */
-		if (env.source == TOP_SOURCE_PROBE ||
+		if (env.source == IT_SOURCE_OPT_PROBE ||
 		    !it_check_kernel("iommutop", NULL))
 			fprintf(stderr, "iommutop: no iommufd functions to probe in this kernel's BTF: is iommufd loaded (modprobe iommufd)?\n");
 		return 1;
@@ -497,7 +497,7 @@ static int select_probes(struct iommutop_bpf *skel)
 		all += (IOMMUTOP_EVENTS >> i) & 1;
 	}
 	fprintf(stderr, "iommutop: source: probe (fentry/fexit on iommufd and VT-d functions; %s): %d of its %d events; not known (-, null): pinned pages, accesses, HWPTs, coherency, DMA faults; what differs: docs/probe-mode.md\n",
-		env.source == TOP_SOURCE_PROBE ? "--source probe" :
+		env.source == IT_SOURCE_OPT_PROBE ? "--source probe" :
 			"this kernel has no iommutrace tracepoints", n, all);
 	return 0;
 }
@@ -524,8 +524,8 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(libbpf_print);
 	have = it_kernel_events();
-	if (have < 0 || env.source == TOP_SOURCE_TRACEPOINT ||
-	    (env.source == TOP_SOURCE_AUTO && (have & IT_TOP_EVENT(IT_IOAS_MAP)))) {
+	if (have < 0 || env.source == IT_SOURCE_OPT_TRACEPOINT ||
+	    (env.source == IT_SOURCE_OPT_AUTO && (have & IT_TOP_EVENT(IT_IOAS_MAP)))) {
 		/* no BTF, or tracepoints: says why if they are missing */
 		if (it_check_kernel("iommutop", NULL))
 			return 1;

@@ -90,13 +90,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		break;
 	case 'l': env->listen = arg; break;
 	case OPT_SOURCE:
-		if (!strcmp(arg, "auto")) {
-			env->source = TOP_SOURCE_AUTO;
-		} else if (!strcmp(arg, "tracepoint")) {
-			env->source = TOP_SOURCE_TRACEPOINT;
-		} else if (!strcmp(arg, "probe")) {
-			env->source = TOP_SOURCE_PROBE;
-		} else {
+		env->source = it_parse_source_opt(arg);
+		if (env->source < 0) {
 			argp_error(state, "--source is auto, tracepoint or probe, not '%s'", arg);
 			return EINVAL;
 		}

@@ -8,13 +8,8 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include "source_opt.h"
 
-/* --source auto|tracepoint|probe */
-enum top_source {
-	TOP_SOURCE_AUTO,	/* tracepoints if the kernel has them, else probes */
-	TOP_SOURCE_TRACEPOINT,
-	TOP_SOURCE_PROBE,	/* fentry/fexit (bpf/probe.bpf.h) */
-};
 
 struct iommutop_env {
 	double interval;	/* -d seconds */
@@ -23,7 +18,7 @@ struct iommutop_env {
 	bool json;		/* -j */
 	__u32 pid;		/* -p */
 	const char *listen;	/* -l [ADDR:]PORT (points into argv) */
-	int source;		/* --source: enum top_source */
+	int source;		/* --source: enum it_source_opt */
 	bool verbose;
 };
 
