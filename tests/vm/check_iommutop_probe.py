@@ -65,7 +65,7 @@ def main():
     start = [e for e in err if e.startswith("iommutop: source: probe (")]
     ok(len(start) == 1 and why in start[0],
        f"start-up line says probe, because '{why}': {start[0] if start else err}")
-    if not ok(frames and "held" in marks and "gone" in marks,
+    if not ok(frames and "held" in marks and "gone" in marks and "a_stop" in marks,
               f"{len(frames)} frames, marks {marks}"):
         return 1
     ok(all(f.get("source") == "probe" for f in frames),
@@ -84,7 +84,8 @@ def main():
         r = [r for r in f["ioas"] if r["pid"] == pid and r["ioas_id"] == ioas]
         return r[0] if len(r) == 1 else None
 
-    # A: from the snapshot
+    # A: from the snapshot, in every frame written before A was stopped
+    with_a = frames[:marks["a_stop"]]
     ha = holds("A")
     ok(len(ha) == 2, f"map_hold A holds {len(ha)} IOASes (want 2)")
     for h in ha:
@@ -92,10 +93,11 @@ def main():
         devs = sum(1 for o in ops("A", "mock_domain", ioas) if o["ret"] == "0")
         want = dict(preexisting=True, mapped_bytes=int(h["mapped"]), devices=devs,
                     maps=0, unmaps=0)
-        bad = [(f["frame"], row(f, pid, ioas)) for f in frames
+        bad = [(f["frame"], row(f, pid, ioas)) for f in with_a
                if not row(f, pid, ioas) or
                any(row(f, pid, ioas)[k] != v for k, v in want.items())]
-        ok(not bad, f"A's IOAS {ioas} (pid {pid}) in all {len(frames)} frames: {want}"
+        ok(with_a and not bad,
+           f"A's IOAS {ioas} (pid {pid}) in all {len(with_a)} frames before A was stopped: {want}"
            + (f"; frame {bad[0][0]}: {bad[0][1]}" if bad else ""))
 
     # B: from the probe events
@@ -120,7 +122,8 @@ def main():
         after = frames[marks["gone"] + 1:]
         ok(after and all(row(f, pid, ioas) is None for f in after),
            f"B's IOAS gone from the {len(after)} frames after B exited")
-        ok(after and all(row(f, int(a["pid"]), int(a["ioas"])) for f in after for a in ha),
+        after_a = frames[marks["gone"] + 1:marks["a_stop"]]
+        ok(after_a and all(row(f, int(a["pid"]), int(a["ioas"])) for f in after_a for a in ha),
            "A's IOASes still there after B exited")
 
     # C: lock contention, owners learnt from the probe events' IOAS
