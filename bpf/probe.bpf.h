@@ -439,12 +439,12 @@ struct t1_call {
 	__u32 unread;		/* the user's struct could not be read */
 };
 
-/* LRU: an entry whose exit was never seen (tracing began inside the
- * call) does not stay */
+/* Task storage: found through the thread, freed with it, never evicted
+ * while the call runs (an LRU could).  The exit marks it used (cmd 0) */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 10240);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct t1_call);
 } t1_calls SEC(".maps");
 
@@ -454,8 +454,7 @@ int BPF_PROG(t1_ioctl_enter, void *iommu_data, unsigned int cmd,
 {
 	struct vfio_iommu_type1_dma_map *map = (void *)arg;
 	struct vfio_iommu_type1_dma_unmap *unmap = (void *)arg;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct t1_call c = { .cmd = cmd, .arg = arg };
+	struct t1_call c = { .cmd = cmd, .arg = arg }, *stash;
 
 	if (cmd == IT_VFIO_IOMMU_MAP_DMA) {
 		if (!it_sink_wants(IT_IOAS_MAP))
@@ -484,8 +483,12 @@ int BPF_PROG(t1_ioctl_enter, void *iommu_data, unsigned int cmd,
 	} else {
 		return 0;
 	}
-	c.ts_ns = bpf_ktime_get_ns();
-	bpf_map_update_elem(&t1_calls, &tid, &c, BPF_ANY);
+	stash = bpf_task_storage_get(&t1_calls, bpf_get_current_task_btf(),
+				     NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (stash) {	/* NULL only on recursion into task storage */
+		c.ts_ns = bpf_ktime_get_ns();
+		*stash = c;
+	}
 	return 0;
 }
 
@@ -554,13 +557,13 @@ SEC("?fexit/vfio_iommu_type1_ioctl")
 int BPF_PROG(t1_ioctl_exit, void *iommu_data, unsigned int cmd,
 	     unsigned long arg, long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct t1_call *cp = bpf_map_lookup_elem(&t1_calls, &tid), c;
+	struct t1_call *cp, c;
 
+	cp = bpf_task_storage_get(&t1_calls, bpf_get_current_task_btf(), NULL, 0);
 	if (!cp)
 		return 0;
 	c = *cp;
-	bpf_map_delete_elem(&t1_calls, &tid);
+	cp->cmd = 0;	/* used */
 	if (c.cmd != cmd || c.arg != arg)
 		return 0;
 	if (cmd == IT_VFIO_IOMMU_MAP_DMA)
@@ -608,10 +611,11 @@ int BPF_PROG(t1_release, void *iommu_data)
 /* lat_ns of a pin or unpin inside a traced map or unmap */
 static __always_inline void t1_lat_tid(struct it_hdr *h, __u32 want)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct t1_call *c = bpf_map_lookup_elem(&t1_calls, &tid);
+	struct t1_call *c = bpf_task_storage_get(&t1_calls,
+						 bpf_get_current_task_btf(),
+						 NULL, 0);
 
-	if (c)
+	if (c && c->cmd)	/* inside a traced map or unmap */
 		t1_lat(h, want, c);
 }
 
