@@ -10,7 +10,8 @@
 #   make deps    install the Debian packages we need
 #   make check-stock  the stock-kernel tests with the unpatched kernel too
 #                (CHECK_UNPATCHED=1: one more kernel build, 13 min)
-#   make bench   cost of ioastrace/iommutop/perf/bpftrace on map/unmap (VM),
+#   make bench   cost of ioastrace/iommutop (tracepoints and --source probe)/
+#                perf/bpftrace on map/unmap (VM),
 #                instruction count + wall clock, into docs/performance.md
 #                (BENCH_QUICK=1: 4 KiB x 1, ioastrace only, ~3 min, no doc)
 #   make bench-kernels  patched (tracepoints off) vs unpatched kernel (VM)

@@ -38,8 +38,10 @@ from collections import defaultdict
 LABEL = {
     "none": "no tracing", "none2": "no tracing again (A vs A)",
     "ioastrace": "ioastrace -j >/dev/null",
+    "ioastrace-probe": "ioastrace --source probe -j >/dev/null",
     "ioastrace-nohist": "ioastrace -j, no fault history",
     "iommutop": "iommutop -j -d 1", "iommutop-alt": "iommutop -j -d 1, other build",
+    "iommutop-probe": "iommutop --source probe -j -d 1",
     "ioastrace-alt": "ioastrace -j >/dev/null, other build",
     "perf": "perf record -e 'iommufd:*' -a",
     "perftrace": "perf trace -e 'iommufd:*' -a",
@@ -47,8 +49,8 @@ LABEL = {
 }
 SHORT = {"none2": "A-vs-A", "perf": "perf-record", "perftrace": "perf-trace",
          "ioastrace-nohist": "ioastrace-nohist"}
-ORDER = ["none2", "ioastrace", "ioastrace-alt", "ioastrace-nohist", "iommutop",
-         "iommutop-alt", "perf",
+ORDER = ["none2", "ioastrace", "ioastrace-probe", "ioastrace-alt", "ioastrace-nohist",
+         "iommutop", "iommutop-probe", "iommutop-alt", "perf",
          "perftrace", "bpftrace"]
 
 
