@@ -54,6 +54,11 @@ struct it_objs {
 	struct intel_iommu *iommu;
 	struct iommu_domain *domain;
 	struct device *dev;
+	void *container;	/* a VFIO type1 container (probe.bpf.h's t1_*
+				 * programs): vfio_iommu_type1.c's struct
+				 * vfio_iommu */
+	struct iommu_group *group;	/* type1: the group attached or
+					 * detached */
 };
 
 static __always_inline __u32 it_sink_wants(int type);

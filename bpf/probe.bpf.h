@@ -370,16 +370,7 @@ int BPF_PROG(pr_dmar_enforce_cc, struct iommu_domain *domain, bool ret)
 #define IT_VFIO_DMA_UNMAP_FLAG_ALL	(1 << 1)
 #define IT_VFIO_DMA_UNMAP_FLAG_VADDR	(1 << 2)
 
-/* vfio_iommu_type1.c's struct vfio_dma, the fields read: CO-RE matches it
- * to the module's BTF by name (the ___it suffix is ignored) */
-struct vfio_dma___it {
-	dma_addr_t iova;
-	unsigned long vaddr;
-	size_t size;
-	struct task_struct *task;
-	struct mm_struct *mm;
-	size_t locked_vm;
-} __attribute__((preserve_access_index));
+#include "vfio_type1_types.bpf.h"
 
 /* A container's number: struct vfio_iommu * -> 1, 2, ... in the order
  * ioastrace first saw the containers; forgotten when one is released */
@@ -526,7 +517,7 @@ static __always_inline int t1_map(void *ctx, void *iommu,
 		IT_MISSING(iommufd_ioas_map, user_va);
 		IT_MISSING(iommufd_ioas_map, flags);
 	}
-	IT_SINK();
+	IT_SINK(.container = iommu);
 }
 
 static __always_inline int t1_unmap(void *ctx, void *iommu,
@@ -550,7 +541,7 @@ static __always_inline int t1_unmap(void *ctx, void *iommu,
 		IT_MISSING(iommufd_ioas_unmap, iova);
 		IT_MISSING(iommufd_ioas_unmap, length);
 	}
-	IT_SINK();
+	IT_SINK(.container = iommu);
 }
 
 SEC("?fexit/vfio_iommu_type1_ioctl")
@@ -583,7 +574,7 @@ int BPF_PROG(t1_open, unsigned long arg)
 	{
 		IT_T1_EVENT(iommufd_ioas_alloc, 0);
 		p->ioas_id = t1_id((void *)iommu);
-		IT_SINK();
+		IT_SINK(.container = (void *)iommu);
 	}
 }
 
@@ -604,8 +595,43 @@ int BPF_PROG(t1_release, void *iommu_data)
 	{
 		IT_T1_EVENT(iommufd_ioas_destroy, 0);
 		p->ioas_id = id;
-		IT_SINK();
+		IT_SINK(.container = iommu_data);
 	}
+}
+
+/*
+ * A group joins a container (VFIO_GROUP_SET_CONTAINER, then
+ * VFIO_SET_IOMMU or a later group): vfio_iommu_type1_attach_group(), for a
+ * group with an IOMMU domain and for an emulated (mdev) one alike.  The
+ * nearest iommufd event is a device attach: ioas_id is the container's
+ * number; a group has no iommufd device, HWPT or pt id (missing).  Its
+ * domain's coherency is not read here.
+ */
+SEC("?fexit/vfio_iommu_type1_attach_group")
+int BPF_PROG(t1_attach_group, void *iommu_data, struct iommu_group *group,
+	     int type, int ret)
+{
+	IT_T1_EVENT(iommufd_device_attach, ret);
+	p->ioas_id = t1_id(iommu_data);
+	IT_MISSING(iommufd_device_attach, dev_id);
+	IT_MISSING(iommufd_device_attach, hwpt_id);
+	IT_MISSING(iommufd_device_attach, pt_id);
+	IT_MISSING(iommufd_device_attach, enforce_cc);
+	IT_MISSING(iommufd_device_attach, group_devices);
+	IT_SINK(.container = iommu_data, .group = group);
+}
+
+/* A group leaves its container (its last user closed it, or
+ * VFIO_GROUP_UNSET_CONTAINER): at entry, while the container has it */
+SEC("?fentry/vfio_iommu_type1_detach_group")
+int BPF_PROG(t1_detach_group, void *iommu_data, struct iommu_group *group)
+{
+	IT_T1_EVENT(iommufd_device_detach, 0);
+	p->ioas_id = t1_id(iommu_data);
+	IT_MISSING(iommufd_device_detach, dev_id);
+	IT_MISSING(iommufd_device_detach, hwpt_id);
+	IT_MISSING(iommufd_device_detach, group_devices);
+	IT_SINK(.container = iommu_data, .group = group);
 }
 
 /* lat_ns of a pin or unpin inside a traced map or unmap */

@@ -360,6 +360,35 @@ static void test_json(void **state)
 	assert_int_equal(fclose(out), 0);
 }
 
+/* A VFIO type1 container's row: IOAS t<N> in text, kind "type1" in JSON,
+ * its lock owned by "type1 N/PID" */
+static void test_type1(void **state)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *out;
+
+	(void)state;
+	cur.probe = true;
+	add(&cur, 1, 4242, 3);
+	add(&cur, 2, 4242, 3)->s.type1 = 1;
+	cur.locks[0].o = (struct lock_owner){ .kind = LK_TYPE1_LOCK, .id = 3, .pid = 4242 };
+	cur.locks[0].st.contended = 1;
+	cur.nlocks = 1;
+	out = open_memstream(&buf, &len);
+	frame_print_text(out, &cur, -1);
+	frame_print_json(out, &cur);
+	fclose(out);
+	assert_non_null(strstr(buf, "\n    3 4242    vmm4242"));
+	assert_non_null(strstr(buf, "\n   t3 4242    vmm4242"));
+	assert_non_null(strstr(buf, "vfio_iommu->lock     type1 3/4242"));
+	assert_non_null(strstr(buf, "{\"ioas_id\":3,\"kind\":\"iommufd\",\"pid\":4242,"));
+	assert_non_null(strstr(buf, "{\"ioas_id\":3,\"kind\":\"type1\",\"pid\":4242,"));
+	assert_non_null(strstr(buf, "\"lock\":\"vfio_iommu->lock\","));
+	assert_non_null(strstr(buf, "\"owner\":\"type1\",\"owner_id\":3,\"owner_pid\":4242,"));
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +401,7 @@ int main(void)
 		cmocka_unit_test_setup(test_answer, setup),
 		cmocka_unit_test_setup(test_proc_limits, setup),
 		cmocka_unit_test_setup(test_json, setup),
+		cmocka_unit_test_setup(test_type1, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -147,6 +147,31 @@ static void test_probe(void **state)
 	free(text);
 }
 
+/* A VFIO type1 container and an IOAS with the same number, one process:
+ * two series ("t2" and "2"), never merged; its lock owned by "type1" */
+static void test_type1(void **state)
+{
+	struct ioas_row *r;
+	char *text;
+
+	(void)state;
+	frame.probe = true;
+	add_ioas(7, 2, "qemu", 100);
+	r = add_ioas(7, 2, "qemu", 4096);
+	r->s.type1 = 1;
+	r->s.ndevs = 1;
+	frame.locks[0].o = (struct lock_owner){ .kind = LK_TYPE1_LOCK, .id = 2, .pid = 7 };
+	frame.locks[0].st = (struct lock_stat){ .contended = 3, .wait_ns = 1000, .max_ns = 600 };
+	frame.nlocks = 1;
+	text = render(METRICS_PROMETHEUS);
+	assert_non_null(strstr(text, "iommutrace_ioas_mapped_bytes{pid=\"7\",comm=\"qemu\",ioas=\"2\"} 100\n"));
+	assert_non_null(strstr(text, "iommutrace_ioas_mapped_bytes{pid=\"7\",comm=\"qemu\",ioas=\"t2\"} 4096\n"));
+	assert_non_null(strstr(text, "iommutrace_ioas_devices{pid=\"7\",comm=\"qemu\",ioas=\"t2\"} 1\n"));
+	assert_non_null(strstr(text, "iommutrace_lock_contentions_total{lock=\"vfio_iommu->lock\",owner_kind=\"type1\",owner_id=\"2\",owner_pid=\"7\"} 3\n"));
+	assert_no_duplicate_series(text);
+	free(text);
+}
+
 static void test_label_values(void **state)
 {
 	char *text;
@@ -281,6 +306,7 @@ int main(void)
 		cmocka_unit_test_setup(test_negotiate, setup),
 		cmocka_unit_test_setup(test_merge, setup),
 		cmocka_unit_test_setup(test_probe, setup),
+		cmocka_unit_test_setup(test_type1, setup),
 		cmocka_unit_test_setup(test_label_values, setup),
 		cmocka_unit_test_setup(test_openmetrics, setup),
 		cmocka_unit_test_setup(test_histogram, setup),

@@ -14,8 +14,10 @@ container): every map/unmap record "source": "type1" and "compat": 1.
 With --pid (the workload's pid, from the shell) and --memlock-kb (its
 ulimit -l) the trace has every event (ioastrace without -e), and also:
 one iommufd_ioas_alloc of that container before the first map and one
-iommufd_ioas_destroy after the unmap (the workload closes it), each record
-by the workload's pid; iommufd_pages_pin records whose pages add up, per
+iommufd_ioas_destroy after the unmap (the workload closes it), one
+iommufd_device_attach of it (its group, at VFIO_SET_IOMMU) before the first
+map and one iommufd_device_detach after the unmap and before the destroy,
+each record by the workload's pid; iommufd_pages_pin records whose pages add up, per
 map, to the map's length / 4096, all inside the map's user range, owner
 the workload, limit its RLIMIT_MEMLOCK in pages, and the last one's
 locked (the mm's locked_vm) the pages of both maps; iommufd_pages_unpin
@@ -91,6 +93,18 @@ def check_type1_life(say, recs, maps, unmaps, wmaps, wunmaps, pid, memlock_kb):
         and at("iommufd_ioas_destroy") > at("iommufd_ioas_unmap") >= 0,
         f"one ioas_destroy of container {cid} after the unmap (the workload closes it): "
         f"{[r.get('ioas_id') for r in destroys]}")
+    # the group: joins at VFIO_SET_IOMMU, leaves at UNSET_CONTAINER, before
+    # the container goes (its last group)
+    att = [r for r in recs if r["event"] == "iommufd_device_attach"]
+    det = [r for r in recs if r["event"] == "iommufd_device_detach"]
+    say(len(att) == 1 and att[0]["ioas_id"] == cid and att[0]["ret"] == 0
+        and at("iommufd_ioas_alloc") < at("iommufd_device_attach") < at("iommufd_ioas_map"),
+        f"one device_attach (the group) of container {cid}, ret 0, between ioas_alloc and "
+        f"the first map: {[(r.get('ioas_id'), r.get('ret')) for r in att]}")
+    say(len(det) == 1 and det[0]["ioas_id"] == cid
+        and at("iommufd_ioas_unmap") < at("iommufd_device_detach") < at("iommufd_ioas_destroy"),
+        f"one device_detach (the group) of container {cid} after the unmap, before ioas_destroy: "
+        f"{[r.get('ioas_id') for r in det]}")
     t1 = [r for r in recs if r.get("source") == "type1"]
     say(bool(t1) and all(r["pid"] == pid for r in t1),
         f"all {len(t1)} type1 records by the workload (pid {pid}): "

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """check_vmm_iommutop.py - does an iommutop started late show the VMM's IOAS?
 
-Usage: check_vmm_iommutop.py --pid PID [--stderr FILE] [--probe] QEMU_LOG FRAMES
+Usage: check_vmm_iommutop.py --pid PID [--stderr FILE] [--probe [--type1]] QEMU_LOG FRAMES
 
 FRAMES holds iommutop -j frames, taken after the VMM (PID) had mapped its
 memory and before it changed anything.  In the last frame, the VMM's IOAS
@@ -21,7 +21,10 @@ id; QEMU 7.2's container IOAS id is not in its log, so the one row of PID
 is taken.  --probe: iommutop ran in probe mode (a kernel without our
 tracepoints): the frame must say "source": "probe", and the values
 docs/probe-mode.md calls not known (pinned_pages, hwpts, coherency) must be
-null; mapped_bytes and devices as above.  Exit 0 if all match.
+null; mapped_bytes and devices as above.  --type1: the container is
+VFIO's own (a kernel without iommufd, such as Debian's), so the row must be
+of kind "type1" (iommutop's type1 probes and snapshot), its devices QEMU's
+one group; an iommufd row must be of kind "iommufd".  Exit 0 if all match.
 """
 import json
 import os
@@ -33,10 +36,12 @@ import qemu_trace  # noqa: E402
 
 def main(argv):
     args = argv[1:]
-    pid, stderr, probe = None, None, False
-    while args and args[0] in ("--pid", "--stderr", "--probe"):
-        if args[0] == "--probe":
-            probe, args = True, args[1:]
+    pid, stderr, probe, type1 = None, None, False, False
+    while args and args[0] in ("--pid", "--stderr", "--probe", "--type1"):
+        if args[0] in ("--probe", "--type1"):
+            probe = probe or args[0] == "--probe"
+            type1 = type1 or args[0] == "--type1"
+            args = args[1:]
             continue
         if args[0] == "--pid":
             pid = int(args[1])
@@ -68,7 +73,8 @@ def main(argv):
         want_mapped = mapped.get(qemu_trace.CONTAINER, 0)
     nmap = sum(o["op"] == "map" and o["ret"] == 0 for o in ops)
     nunmap = sum(o["op"] == "unmap" and o["ret"] == 0 for o in ops)
-    want = {"mapped_bytes": want_mapped, "pinned_pages": want_mapped // 4096,
+    want = {"kind": "type1" if type1 else "iommufd",
+            "mapped_bytes": want_mapped, "pinned_pages": want_mapped // 4096,
             "devices": ndev, "hwpts": nhwpt, "coherency": "enforced"}
     if probe:
         want.update(pinned_pages=None, hwpts=None, coherency=None)

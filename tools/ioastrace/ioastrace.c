@@ -110,97 +110,6 @@ static void report_lost(const struct ioastrace_bpf *skel)
 	lost_reported = lost;
 }
 
-/* The events a VFIO type1 container gives (probe.bpf.h's t1_* programs) */
-#define TYPE1_EVENTS	((1ULL << IT_IOAS_ALLOC) | (1ULL << IT_IOAS_DESTROY) |	\
-			 (1ULL << IT_IOAS_MAP) | (1ULL << IT_IOAS_UNMAP) |	\
-			 (1ULL << IT_PAGES_PIN) | (1ULL << IT_PAGES_UNPIN))
-
-enum type1_state {
-	TYPE1_OFF,		/* tracepoint mode, or no type1 event asked for */
-	TYPE1_ABSENT,		/* no /sys/kernel/btf/vfio_iommu_type1 */
-	TYPE1_ON,		/* some t1_* programs kept */
-};
-
-/*
- * Probe mode: keep the t1_* programs (vfio_iommu_type1, not loaded by
- * default) of the events asked for whose function the module's BTF has.
- * The ioctl's entry and exit go together, and the release is kept with
- * any of them: it forgets a container's number.  Returns the events they
- * give; *state says whether the module was there.
- */
-static __u64 select_type1(struct ioastrace_bpf *skel, bool probe,
-			  __u64 events, enum type1_state *state)
-{
-	struct {
-		struct bpf_program *prog;
-		const char *fn;
-		__u64 events;
-	} t1[] = {
-		{ skel->progs.t1_ioctl_exit, "vfio_iommu_type1_ioctl",
-		  (1ULL << IT_IOAS_MAP) | (1ULL << IT_IOAS_UNMAP) },
-		{ skel->progs.t1_open, "vfio_iommu_type1_open",
-		  1ULL << IT_IOAS_ALLOC },
-		{ skel->progs.t1_pin, "vfio_pin_pages_remote",
-		  1ULL << IT_PAGES_PIN },
-		{ skel->progs.t1_unpin, "vfio_unpin_pages_remote",
-		  1ULL << IT_PAGES_UNPIN },
-		{ skel->progs.t1_release, "vfio_iommu_type1_release",
-		  1ULL << IT_IOAS_DESTROY },
-	};
-	struct btf *vmlinux, *mod;
-	__u64 have = 0;
-	size_t i;
-
-	*state = TYPE1_OFF;
-	if (!probe || !(events & TYPE1_EVENTS))
-		return 0;
-	vmlinux = btf__load_vmlinux_btf();
-	mod = vmlinux ? btf__load_module_btf("vfio_iommu_type1", vmlinux) : NULL;
-	*state = mod ? TYPE1_ON : TYPE1_ABSENT;
-	for (i = 0; mod && i < sizeof(t1) / sizeof(t1[0]); i++) {
-		bool keep = btf__find_by_name_kind(mod, t1[i].fn,
-						   BTF_KIND_FUNC) > 0;
-
-		/* the release: with any other, for the numbering */
-		if (t1[i].prog == skel->progs.t1_release)
-			keep = keep && have;
-		else
-			keep = keep && (events & t1[i].events);
-		bpf_program__set_autoload(t1[i].prog, keep);
-		if (keep)
-			have |= t1[i].events & events;
-	}
-	bpf_program__set_autoload(skel->progs.t1_ioctl_enter,
-				  bpf_program__autoload(skel->progs.t1_ioctl_exit));
-	btf__free(mod);
-	btf__free(vmlinux);
-	return have;
-}
-
-/* Probe mode without iommufd (Debian's kernel): no ioctl latency from
- * iommufd_fops_ioctl, whose fentry would not load */
-static void drop_ioctl_start(struct ioastrace_bpf *skel)
-{
-	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod = NULL;
-	bool have;
-
-	if (!vmlinux)
-		return;
-	have = btf__find_by_name_kind(vmlinux, "iommufd_fops_ioctl",
-				      BTF_KIND_FUNC) > 0;
-	if (!have) {
-		mod = btf__load_module_btf("iommufd", vmlinux);
-		have = mod && btf__find_by_name_kind(mod, "iommufd_fops_ioctl",
-						     BTF_KIND_FUNC) > 0;
-	}
-	if (!have) {
-		bpf_program__set_autoload(skel->progs.ioctl_enter, false);
-		bpf_program__set_autoload(skel->progs.ioctl_exit, false);
-	}
-	btf__free(mod);
-	btf__free(vmlinux);
-}
-
 /* The event names of MASK, "a, b, c" (without the iommufd_ prefix) */
 static void print_events(FILE *f, __u64 mask)
 {
@@ -227,10 +136,17 @@ static void print_events(FILE *f, __u64 mask)
  * with -e cannot.
  */
 static int say_probe_mode(__u64 events, __u64 loaded, __u64 t1,
-			  enum type1_state t1_state, bool asked)
+			  enum it_type1_state t1_state, bool asked)
 {
 	bool all = events == (1ULL << IT_NR_EVENTS) - 1;
 	bool iommufd = (loaded & ~t1) & (1ULL << IT_IOAS_MAP);
+	/* absent: can it be loaded? (1 yes, 0 no, -1 unknown) */
+	int t1_mod = t1_state == IT_TYPE1_ABSENT ?
+		     it_module_state("vfio_iommu_type1") : 1;
+	const char *t1_why = t1_mod == 1 ?
+		"vfio_iommu_type1 is not loaded (modprobe vfio_iommu_type1)" :
+		t1_mod ? "vfio_iommu_type1 is not loaded (or not built, CONFIG_VFIO_IOMMU_TYPE1)" :
+		"this kernel has no vfio_iommu_type1 (CONFIG_VFIO_IOMMU_TYPE1)";
 	int i, n = 0;
 
 	for (i = 0; i < IT_NR_EVENTS; i++)
@@ -239,7 +155,10 @@ static int say_probe_mode(__u64 events, __u64 loaded, __u64 t1,
 		/* auto: why there are no tracepoints says it all */
 		if (asked || !it_check_kernel("ioastrace", NULL))
 			fprintf(stderr, "ioastrace: no iommufd functions to probe in this kernel's BTF: is iommufd loaded (modprobe iommufd)?\n");
-		fprintf(stderr, "ioastrace: and no VFIO type1 container to probe: vfio_iommu_type1 is not loaded (modprobe vfio_iommu_type1)\n");
+		/* no advice to load a module this kernel does not have */
+		if (t1_mod == 1)
+			fprintf(stderr, "ioastrace: and no VFIO type1 container to probe: %s\n",
+				t1_why);
 		return 1;
 	}
 	if (!all) {
@@ -247,11 +166,13 @@ static int say_probe_mode(__u64 events, __u64 loaded, __u64 t1,
 
 		for (i = 0; i < IT_NR_EVENTS; i++)
 			if ((events & ~loaded) & (1ULL << i)) {
-				fprintf(stderr, "ioastrace: %s cannot be traced without the iommutrace tracepoints (--source probe)%s\n",
-					it_event_name(i),
-					(TYPE1_EVENTS & (1ULL << i)) &&
-					t1_state == TYPE1_ABSENT ?
-					", and vfio_iommu_type1 is not loaded" : "");
+				/* a type1 event: why the container is not */
+				bool t1_ev = (IT_TYPE1_EVENTS & (1ULL << i)) &&
+					     t1_state == IT_TYPE1_ABSENT;
+
+				fprintf(stderr, "ioastrace: %s cannot be traced without the iommutrace tracepoints (--source probe)%s%s\n",
+					it_event_name(i), t1_ev ? ", and " : "",
+					t1_ev ? t1_why : "");
 				bad = 1;
 			}
 		if (bad)
@@ -267,8 +188,9 @@ static int say_probe_mode(__u64 events, __u64 loaded, __u64 t1,
 		fprintf(stderr, "ioastrace: probe: VFIO type1 containers (vfio_iommu_type1): ");
 		print_events(stderr, t1);
 		fprintf(stderr, "; each container is one address space, its ioas_id numbered by ioastrace, its records marked source=type1\n");
-	} else if (t1_state == TYPE1_ABSENT) {
-		fprintf(stderr, "ioastrace: probe: vfio_iommu_type1 is not loaded (or not built, CONFIG_VFIO_IOMMU_TYPE1): VFIO type1 containers are not traced\n");
+	} else if (t1_state == IT_TYPE1_ABSENT) {
+		fprintf(stderr, "ioastrace: probe: %s: VFIO type1 containers are not traced\n",
+			t1_why);
 	}
 	return 0;
 }
@@ -341,7 +263,7 @@ int main(int argc, char **argv)
 	long long have;
 	time_t deadline = 0;
 	bool done, keep_history, probe;
-	enum type1_state t1_state;
+	enum it_type1_state t1_state;
 	long long loaded;
 	__u64 t1;
 	int err, cgfd = -1;
@@ -405,10 +327,17 @@ int main(int argc, char **argv)
 		err = 1;
 		goto cleanup;
 	}
-	t1 = select_type1(skel, probe, args.events, &t1_state);
+	t1 = probe ? it_select_type1(skel->obj, args.events, &t1_state) : 0;
+	if (!probe)
+		t1_state = IT_TYPE1_OFF;
 	loaded |= t1;
-	if (probe)
-		drop_ioctl_start(skel);
+	/* without iommufd (Debian's kernel): no ioctl latency from the
+	 * fentry on iommufd_fops_ioctl, which would not load */
+	if (probe && it_drop_unattachable(skel->obj) < 0) {
+		fprintf(stderr, "ioastrace: kernel BTF not available\n");
+		err = 1;
+		goto cleanup;
+	}
 	if (probe && say_probe_mode(args.events, loaded, t1, t1_state,
 				    args.source == IT_SOURCE_OPT_PROBE)) {
 		err = 1;

@@ -19,6 +19,7 @@ static const char *const lock_names[LK_NR] = {
 	[LK_DMAR_DOMAIN_LOCK] = "dmar_domain->lock",
 	[LK_INTEL_IOMMU_LOCK] = "intel_iommu->lock",
 	[LK_QI_LOCK] = "qi->q_lock",
+	[LK_TYPE1_LOCK] = "vfio_iommu->lock",
 };
 
 static const char *const drop_names[DROP_NR] = {
@@ -47,10 +48,12 @@ const char *lock_kind_name(int kind)
 	return kind >= 0 && kind < LK_NR ? lock_names[kind] : "unknown";
 }
 
-/* What owns a lock of this kind: "ioas", "hwpt", "access", "dmar" */
+/* What owns a lock of this kind: "ioas", "hwpt", "access", "dmar",
+ * "type1" (a VFIO type1 container) */
 const char *lock_owner_kind(int kind)
 {
 	switch (kind) {
+	case LK_TYPE1_LOCK: return "type1";
 	case LK_ACCESS_IOAS_LOCK: return "access";
 	case LK_IGROUP_LOCK: return "hwpt";
 	case LK_DMAR_DOMAIN_LOCK:
@@ -369,6 +372,7 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 	for (i = 0; i < n; i++) {
 		const struct ioas_row *r = &f->ioas[i];
 		char hwpt[16], acc[12], pinned[24], pins_s[16], faults[24];
+		char id[16];
 
 		human(mapped, sizeof(mapped), r->s.mapped);
 		dur(avg, sizeof(avg), r->lat_avg_ns);
@@ -384,6 +388,8 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 				 r->s.nhwpt_nested);
 		else
 			snprintf(hwpt, sizeof(hwpt), "%d", r->s.nhwpt);
+		/* a VFIO type1 container: "t" and iommutop's number */
+		snprintf(id, sizeof(id), "%s%u", r->s.type1 ? "t" : "", r->s.id);
 		snprintf(acc, sizeof(acc), "%d", r->s.naccess);
 		snprintf(pinned, sizeof(pinned), "%lld", (long long)r->s.pinned);
 		snprintf(pins_s, sizeof(pins_s), "%.1f", r->pins_s);
@@ -396,8 +402,8 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 			strcpy(pins_s, "-");
 			strcpy(faults, "-");
 		}
-		fprintf(out, "%5u %-7u %-15.15s %4d %4s %5s %9s %8s %-17s %7.1f %7.1f %7s %8s %8s %5llu %6s %7s\n",
-			r->s.id, r->s.pid, r->s.comm[0] ? r->s.comm : "-",
+		fprintf(out, "%5s %-7u %-15.15s %4d %4s %5s %9s %8s %-17s %7.1f %7.1f %7s %8s %8s %5llu %6s %7s\n",
+			id, r->s.pid, r->s.comm[0] ? r->s.comm : "-",
 			r->s.ndevs, acc, hwpt, mapped, pinned,
 			f->probe ? "-" : cc_name(&r->s), r->maps_s, r->unmaps_s,
 			pins_s, avg, p99, (unsigned long long)r->s.errors,
@@ -449,8 +455,9 @@ void frame_print_json(FILE *out, const struct frame *f)
 	for (i = 0; i < f->nioas; i++) {
 		const struct ioas_row *r = &f->ioas[i];
 
-		fprintf(out, "%s{\"ioas_id\":%u,\"pid\":%u,\"comm\":", i ? "," : "",
-			r->s.id, r->s.pid);
+		fprintf(out, "%s{\"ioas_id\":%u,\"kind\":\"%s\",\"pid\":%u,\"comm\":",
+			i ? "," : "", r->s.id, r->s.type1 ? "type1" : "iommufd",
+			r->s.pid);
 		it_json_string(out, r->s.comm, sizeof(r->s.comm));
 		if (f->probe) {	/* what probes cannot know: null */
 			fprintf(out, ",\"preexisting\":%s,\"devices\":%d,\"accesses\":null,"

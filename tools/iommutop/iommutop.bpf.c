@@ -23,6 +23,7 @@
 /* of a pin's charge, only npinned and account_mode are used */
 #define IT_PAGES_CHARGE_LEAN
 #include "decode.bpf.h"
+#include "vfio_type1_types.bpf.h"
 #include "iommutop.h"
 
 const volatile __u32 targ_tgid;		/* -p: only IOASes this process made */
@@ -221,10 +222,10 @@ static __always_inline __u32 log2_bucket(__u64 v)
 	return b < IT_TOP_HIST ? b : IT_TOP_HIST - 1;
 }
 
-static __always_inline void ioas_map(const struct it_event *e,
-				     const struct it_objs *o)
+/* A map (IOMMU_IOAS_MAP, VFIO_IOMMU_MAP_DMA) applied to its IOAS's stat */
+static __always_inline void stat_map(struct ioas_stat *s,
+				     const struct it_event *e)
 {
-	struct ioas_stat *s = ioas_get(o->ioas, false);
 	__u64 lat = e->h.lat_ns;
 
 	if (!s)
@@ -244,11 +245,9 @@ static __always_inline void ioas_map(const struct it_event *e,
 	}
 }
 
-static __always_inline void ioas_unmap(const struct it_event *e,
-				       const struct it_objs *o)
+static __always_inline void stat_unmap(struct ioas_stat *s,
+				       const struct it_event *e)
 {
-	struct ioas_stat *s = ioas_get(o->ioas, false);
-
 	if (!s)
 		return;
 	touch(s, IOAS_OP_UNMAP, e->h.ret);
@@ -339,6 +338,13 @@ static __always_inline void member_add(__u64 obj, struct iommufd_ioas *ioas)
 
 	if (bpf_map_update_elem(&members, &obj, &v, BPF_ANY))
 		drop(DROP_MEMBERS_FULL);
+}
+
+static __always_inline bool is_member(void *obj)
+{
+	__u64 key = (__u64)obj;
+
+	return bpf_map_lookup_elem(&members, &key) != NULL;
 }
 
 /* The IOAS an object was counted for, and forget the object */
@@ -666,6 +672,116 @@ int BPF_PROG(group_release, struct kref *kref)
 	return 0;
 }
 
+/* --- VFIO type1 containers (probe mode) ---------------------------------
+ *
+ * probe.bpf.h's t1_* programs give a container's life, maps, unmaps and
+ * groups as the iommufd events (source IT_SRC_TYPE1), with the container
+ * (struct vfio_iommu) in o->container.  Its stat is kept as an IOAS's,
+ * keyed by the container's address and marked type1; ndevs counts its
+ * groups.  Its pins name no container: pinned stays unknown, as in probe
+ * mode for iommufd.  vfio_iommu_type1 is a module: without it loaded at
+ * start-up these types are not in the kernel's BTF and this code is left
+ * out at load (bpf_core_type_exists()).
+ */
+static __always_inline bool have_type1(void)
+{
+	return bpf_core_type_exists(struct vfio_iommu___it);
+}
+
+static __always_inline __u64 type1_lock(void *container)
+{
+	return (__u64)container + bpf_core_field_offset(struct vfio_iommu___it, lock);
+}
+
+/* Create the stat of a container (alloc: at its creation, by the current
+ * process; else the snapshot names its holder); NULL, counted, when full */
+static __always_inline struct ioas_stat *type1_new(void *container, __u32 id,
+						   bool alloc)
+{
+	__u64 key = (__u64)container;
+	struct ioas_stat *s;
+	bool created;
+
+	created = !bpf_map_update_elem(&ioas_stats, &key, &ioas_zero, BPF_NOEXIST);
+	s = bpf_map_lookup_elem(&ioas_stats, &key);
+	if (!s) {
+		drop(DROP_IOAS_FULL);
+		return NULL;
+	}
+	if (!created)
+		return s;	/* another CPU created it first */
+	s->id = id;
+	s->type1 = 1;
+	s->preexisting = !alloc;
+	if (alloc) {
+		s->pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(s->comm, sizeof(s->comm));
+	}
+	own_lock(type1_lock(container), LK_TYPE1_LOCK, id, s->pid);
+	return s;
+}
+
+/* The stat of a container, created on first sight */
+static __always_inline struct ioas_stat *type1_get(void *container, __u32 id,
+						   bool alloc)
+{
+	__u64 key = (__u64)container;
+	struct ioas_stat *s;
+
+	if (!container || !id)
+		return NULL;
+	s = bpf_map_lookup_elem(&ioas_stats, &key);
+	if (s)
+		return s;
+	if (targ_tgid && !alloc)
+		return NULL;	/* -p: unknown containers are someone else's */
+	return type1_new(container, id, alloc);
+}
+
+static __always_inline void type1_sink(int type, const struct it_event *e,
+				       const struct it_objs *o)
+{
+	void *c = o->container;
+	struct ioas_stat *s;
+	__u64 key = (__u64)c;
+
+	if (!have_type1())
+		return;
+	switch (type) {
+	case IT_IOAS_ALLOC:
+		if (!targ_tgid || e->h.pid == targ_tgid)
+			type1_get(c, e->u.iommufd_ioas_alloc.ioas_id, true);
+		break;
+	case IT_IOAS_DESTROY:
+		bpf_map_delete_elem(&ioas_stats, &key);
+		lock_disown(type1_lock(c));
+		break;
+	case IT_IOAS_MAP:
+		stat_map(type1_get(c, e->u.iommufd_ioas_map.ioas_id, false), e);
+		break;
+	case IT_IOAS_UNMAP:
+		stat_unmap(type1_get(c, e->u.iommufd_ioas_unmap.ioas_id, false), e);
+		break;
+	case IT_DEVICE_ATTACH:
+		s = type1_get(c, e->u.iommufd_device_attach.ioas_id, false);
+		if (!s)
+			break;
+		touch(s, IOAS_OP_ATTACH, e->h.ret);
+		if (!e->h.ret && !is_member(o->group)) {
+			__sync_fetch_and_add(&s->ndevs, 1);
+			member_add((__u64)o->group, c);
+		}
+		break;
+	case IT_DEVICE_DETACH:
+		s = member_del((__u64)o->group);
+		if (!s)
+			break;
+		touch(s, IOAS_OP_OTHER, 0);
+		__sync_fetch_and_add(&s->ndevs, -1);
+		break;
+	}
+}
+
 /* --- the sink ----------------------------------------------------------- */
 
 /* The events iommutop keeps state from; map latency (lat_ns) only */
@@ -680,11 +796,15 @@ static __always_inline void it_sink(void *ctx, int type, struct it_event *e,
 				    __u32 size, __u32 want,
 				    const struct it_objs *o)
 {
+	if (e->h.source == IT_SRC_TYPE1) {
+		type1_sink(type, e, o);
+		return;
+	}
 	switch (type) {
 	case IT_IOAS_ALLOC: ioas_alloc(e, o); break;
 	case IT_IOAS_DESTROY: ioas_destroy(o); break;
-	case IT_IOAS_MAP: ioas_map(e, o); break;
-	case IT_IOAS_UNMAP: ioas_unmap(e, o); break;
+	case IT_IOAS_MAP: stat_map(ioas_get(o->ioas, false), e); break;
+	case IT_IOAS_UNMAP: stat_unmap(ioas_get(o->ioas, false), e); break;
 	case IT_IOAS_COPY: ioas_copy(e, o); break;
 	case IT_PAGES_PIN: pages_pin(e, o); break;
 	case IT_PAGES_UNPIN: pages_unpin(e, o); break;
@@ -774,13 +894,6 @@ static struct ioas_stat *snap_ioas(struct walk *w, struct iommufd_ioas *ioas)
 		own_ioas_locks(ioas, s->id, s->pid);
 	}
 	return s;
-}
-
-static bool is_member(void *obj)
-{
-	__u64 key = (__u64)obj;
-
-	return bpf_map_lookup_elem(&members, &key) != NULL;
 }
 
 /* Is the device on its group's device_list, i.e. attached? */
@@ -885,6 +998,92 @@ static void area_walk_done(struct walk *w)
 	s->pinned = w->pinned;
 }
 
+/* What existed of VFIO type1 containers: vfio_type1_walk.bpf.h */
+#include "vfio_type1_walk.bpf.h"
+
+static void visit_type1_dma(struct type1_walk *w, struct vfio_dma___it *dma)
+{
+	w->mapped += BPF_CORE_READ(dma, size);
+}
+
+/* The groups of a container: each domain's, and the emulated ones */
+static __always_inline void count_type1_group(struct ioas_stat *s,
+					      struct iommu_group *group,
+					      void *container)
+{
+	if (group && !is_member(group)) {
+		__sync_fetch_and_add(&s->ndevs, 1);
+		member_add((__u64)group, container);
+	}
+}
+
+static void type1_walk_done(struct type1_walk *w)
+{
+	__u64 key = (__u64)w->container;
+	struct ioas_stat *s = bpf_map_lookup_elem(&ioas_stats, &key);
+	struct vfio_iommu___it *iommu = w->container;
+	struct list_head *d, *g, *head;
+	int i, j;
+
+	if (!s)
+		return;
+	s->mapped = w->mapped;
+	head = &iommu->domain_list;
+	d = BPF_CORE_READ(iommu, domain_list.next);
+	for (i = 0; i < TYPE1_MAX_DOMAINS && d && d != head; i++) {
+		struct vfio_domain___it *dom = (void *)d -
+			bpf_core_field_offset(struct vfio_domain___it, next);
+		struct list_head *ghead = &dom->group_list;
+
+		g = BPF_CORE_READ(dom, group_list.next);
+		for (j = 0; j < TYPE1_MAX_GROUPS && g && g != ghead; j++) {
+			struct vfio_iommu_group___it *vg = (void *)g -
+				bpf_core_field_offset(struct vfio_iommu_group___it, next);
+
+			count_type1_group(s, BPF_CORE_READ(vg, iommu_group),
+					  w->container);
+			g = BPF_CORE_READ(g, next);
+		}
+		d = BPF_CORE_READ(d, next);
+	}
+	head = &iommu->emulated_iommu_groups;
+	g = BPF_CORE_READ(iommu, emulated_iommu_groups.next);
+	for (j = 0; j < TYPE1_MAX_GROUPS && g && g != head; j++) {
+		struct vfio_iommu_group___it *vg = (void *)g -
+			bpf_core_field_offset(struct vfio_iommu_group___it, next);
+
+		count_type1_group(s, BPF_CORE_READ(vg, iommu_group), w->container);
+		g = BPF_CORE_READ(g, next);
+	}
+}
+
+/* A type1 container file (/dev/vfio/vfio, not served by iommufd) */
+static int snapshot_type1(struct task_struct *task, struct file *file)
+{
+	void *container = type1_container_of(file);
+	struct ioas_stat *s;
+	__u64 key = (__u64)container;
+	__u8 one = 1;
+
+	if (!container ||
+	    bpf_map_update_elem(&snap_ctx, &key, &one, BPF_NOEXIST))
+		return 0;
+	__sync_fetch_and_add(&snap_files, 1);
+	s = bpf_map_lookup_elem(&ioas_stats, &key);
+	if (!s)
+		s = type1_new(container, t1_id(container), false);
+	if (!s)
+		return 0;
+	if (!s->pid) {
+		s->pid = task->tgid;
+		bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), task->comm);
+		own_lock(type1_lock(container), LK_TYPE1_LOCK, s->id, s->pid);
+	}
+	if (type1_walk_start(&type1_walk_state, container))
+		bpf_loop(WALK_STEPS, type1_walk_step, NULL, 0);
+	return 0;
+}
+
 SEC("iter/task_file")
 int snapshot(struct bpf_iter__task_file *ctx)
 {
@@ -894,11 +1093,12 @@ int snapshot(struct bpf_iter__task_file *ctx)
 	__u64 key;
 	__u8 one = 1;
 
-	if (!task || !file || !&iommufd_fops ||
-	    (const void *)file->f_op != &iommufd_fops)
+	if (!task || !file)
 		return 0;
 	if (targ_tgid && task->tgid != targ_tgid)
 		return 0;
+	if (!&iommufd_fops || (const void *)file->f_op != &iommufd_fops)
+		return have_type1() ? snapshot_type1(task, file) : 0;
 	ictx = file->private_data;
 	key = (__u64)ictx;
 	if (!ictx || bpf_map_update_elem(&snap_ctx, &key, &one, BPF_NOEXIST))

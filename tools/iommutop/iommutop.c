@@ -472,12 +472,16 @@ static void draw_screen(const struct frame *f, enum sort_key sort,
 }
 
 /*
- * Probe mode: keep the probe programs the kernel can attach and say so on
- * stderr.  0, or 1 (said why) when nothing of iommufd can be probed.
+ * Probe mode: keep the probe programs the kernel can attach (iommufd's and
+ * VFIO type1 containers') and say so on stderr.  0, or 1 (said why) when
+ * there is neither iommufd nor a type1 container to probe.
  */
 static int select_probes(struct iommutop_bpf *skel)
 {
 	long long loaded = it_select_source(skel->obj, true, IOMMUTOP_EVENTS);
+	enum it_type1_state t1_state;
+	unsigned long long t1;
+	bool iommufd;
 	int i, n = 0, all = 0;
 
 	if (loaded < 0) {
@@ -485,13 +489,19 @@ static int select_probes(struct iommutop_bpf *skel)
 			strerror((int)-loaded));
 		return 1;
 	}
-	if (!(loaded & IT_TOP_EVENT(IT_IOAS_MAP))) {
+	iommufd = loaded & IT_TOP_EVENT(IT_IOAS_MAP);
+	t1 = it_select_type1(skel->obj, IOMMUTOP_EVENTS, &t1_state);
+	if (!iommufd && !(t1 & IT_TOP_EVENT(IT_IOAS_MAP))) {
 		/* auto: why there are no tracepoints says it all */
 		if (env.source == IT_SOURCE_OPT_PROBE ||
 		    !it_check_kernel("iommutop", NULL))
 			fprintf(stderr, "iommutop: no iommufd functions to probe in this kernel's BTF: is iommufd loaded (modprobe iommufd)?\n");
+		/* no advice to load a module this kernel does not have */
+		if (it_module_state("vfio_iommu_type1") == 1)
+			fprintf(stderr, "iommutop: and no VFIO type1 container to probe: vfio_iommu_type1 is not loaded (modprobe vfio_iommu_type1)\n");
 		return 1;
 	}
+	loaded |= t1;
 	for (i = 0; i < IT_NR_EVENTS; i++) {
 		n += (loaded >> i) & 1;
 		all += (IOMMUTOP_EVENTS >> i) & 1;
@@ -499,6 +509,12 @@ static int select_probes(struct iommutop_bpf *skel)
 	fprintf(stderr, "iommutop: source: probe (fentry/fexit on iommufd and VT-d functions; %s): %d of its %d events; not known (-, null): pinned pages, accesses, HWPTs, coherency, DMA faults; what differs: docs/probe-mode.md\n",
 		env.source == IT_SOURCE_OPT_PROBE ? "--source probe" :
 			"this kernel has no iommutrace tracepoints", n, all);
+	if (!iommufd)
+		fprintf(stderr, "iommutop: probe: no iommufd functions in this kernel's BTF (no iommufd, or not loaded): iommufd IOASes are not shown\n");
+	if (t1_state == IT_TYPE1_ON)
+		fprintf(stderr, "iommutop: probe: VFIO type1 containers (vfio_iommu_type1) shown as IOAS rows t1, t2, ... (numbered by iommutop; DEVS: their groups)\n");
+	else if (t1_state == IT_TYPE1_ABSENT && it_module_state("vfio_iommu_type1") == 1)
+		fprintf(stderr, "iommutop: probe: vfio_iommu_type1 is not loaded (modprobe vfio_iommu_type1): VFIO type1 containers are not shown\n");
 	return 0;
 }
 
@@ -541,7 +557,8 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->targ_tgid = env.pid;
 	if (probe) {
-		if (select_probes(skel)) {
+		/* and without iommufd (Debian's kernel): no fentry on it */
+		if (select_probes(skel) || it_drop_unattachable(skel->obj) < 0) {
 			err = 1;
 			goto cleanup;
 		}

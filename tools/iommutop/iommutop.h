@@ -68,6 +68,11 @@ struct ioas_stat {
 	__u8 charge;			/* how its pins are charged: 0 not
 					 * known yet, else 1 + iopt_pages'
 					 * account_mode (none, user, mm) */
+	__u8 type1;			/* a VFIO type1 container (probe
+					 * mode), not an iommufd IOAS: id is
+					 * iommutop's number for it, ndevs
+					 * its groups */
+	__u8 pad[3];
 	__s32 ndevs;			/* devices attached (through a HWPT) */
 	__s32 naccess;			/* accesses attached */
 	__s32 nhwpt;			/* paging HWPTs on this IOAS */
@@ -99,6 +104,7 @@ enum lock_kind {
 	LK_DMAR_DOMAIN_LOCK,	/* dmar_domain::lock */
 	LK_INTEL_IOMMU_LOCK,	/* intel_iommu::lock */
 	LK_QI_LOCK,		/* q_inval::q_lock */
+	LK_TYPE1_LOCK,		/* vfio_iommu::lock (a type1 container) */
 	LK_NR,
 };
 

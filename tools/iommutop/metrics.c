@@ -184,6 +184,8 @@ static int ioas_cmp(const void *a, const void *b)
 
 	if (x->pid != y->pid)
 		return x->pid < y->pid ? -1 : 1;
+	if (x->type1 != y->type1)
+		return x->type1 < y->type1 ? -1 : 1;
 	if (x->id != y->id)
 		return x->id < y->id ? -1 : 1;
 	return strncmp(x->comm, y->comm, sizeof(x->comm));
@@ -216,7 +218,9 @@ static int merged_ioas(const struct frame *f, struct ioas_series *m)
 			return -1;
 		fprintf(out, "{pid=\"%u\",comm=\"", m[i].s.pid);
 		label_value(out, m[i].s.comm, sizeof(m[i].s.comm));
-		fprintf(out, "\",ioas=\"%u\"", m[i].s.id);
+		/* a VFIO type1 container: "t" and iommutop's number */
+		fprintf(out, "\",ioas=\"%s%u\"", m[i].s.type1 ? "t" : "",
+			m[i].s.id);
 		fclose(out);
 	}
 	return n;

@@ -97,23 +97,29 @@ void it_say_no_vtd(const char *tool)
 		tool);
 }
 
-/* Whether the running kernel has an iommufd module to load: modules.dep
- * of its release names iommufd.ko */
-static bool iommufd_module_exists(void)
+int it_module_state(const char *name)
 {
-	char path[256], line[512];
+	char path[256], line[512], ko[80];
 	struct utsname u;
 	bool found = false;
 	FILE *f;
 
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	if (!access(path, F_OK))
+		return 1;	/* built in or loaded */
 	if (uname(&u))
-		return true;	/* unknown: suggest modprobe */
+		return -1;
 	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
 	f = fopen(path, "r");
 	if (!f)
-		return true;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, "/iommufd.ko") != NULL;
+		return -1;
+	/* "kernel/.../NAME.ko[.xz]: deps"; a dependency is after the colon */
+	snprintf(ko, sizeof(ko), "/%s.ko", name);
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *at = strstr(line, ko);
+
+		found = at && colon && at < colon;
+	}
 	fclose(f);
 	return found;
 }
@@ -125,7 +131,7 @@ static void say_no_iommufd_tracepoints(const char *tool)
 
 	/* /sys/module/iommufd: built in (it has a parameter) or loaded */
 	if (access("/sys/module/iommufd", F_OK))
-		why = iommufd_module_exists() ?
+		why = it_module_state("iommufd") ?
 			": iommufd is neither built in nor loaded (modprobe iommufd)" :
 			": it has no iommufd at all (CONFIG_IOMMUFD is off: its VMs use VFIO's type1 container)";
 	/* initstate: a loadable module, whose BTF would be under btf/ */
@@ -277,5 +283,84 @@ long long it_select_source(struct bpf_object *obj, bool probe,
 		have |= 1LL << type;
 	}
 	kernel_btf_free(&k);
+	return have;
+}
+
+int it_drop_unattachable(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	struct kernel_btf k = { 0 };
+	int dropped = 0, err = kernel_btf_load(&k);
+
+	if (err)
+		return err;
+	bpf_object__for_each_program(prog, obj) {
+		const char *name = bpf_program__name(prog);
+		const char *fn = probe_target(prog);
+
+		if (!fn || !bpf_program__autoload(prog) ||
+		    !strncmp(name, "pr_", 3) || !strncmp(name, "t1_", 3) ||
+		    kernel_btf_has_func(&k, fn))
+			continue;
+		bpf_program__set_autoload(prog, false);
+		dropped++;
+	}
+	kernel_btf_free(&k);
+	return dropped;
+}
+
+unsigned long long it_select_type1(struct bpf_object *obj,
+				   unsigned long long events,
+				   enum it_type1_state *state)
+{
+	static const struct {
+		const char *prog, *fn;
+		unsigned long long events;
+	} t1[] = {
+		{ "t1_ioctl_exit", "vfio_iommu_type1_ioctl",
+		  (1ULL << IT_IOAS_MAP) | (1ULL << IT_IOAS_UNMAP) },
+		{ "t1_open", "vfio_iommu_type1_open", 1ULL << IT_IOAS_ALLOC },
+		{ "t1_pin", "vfio_pin_pages_remote", 1ULL << IT_PAGES_PIN },
+		{ "t1_unpin", "vfio_unpin_pages_remote", 1ULL << IT_PAGES_UNPIN },
+		{ "t1_attach_group", "vfio_iommu_type1_attach_group",
+		  1ULL << IT_DEVICE_ATTACH },
+		{ "t1_detach_group", "vfio_iommu_type1_detach_group",
+		  1ULL << IT_DEVICE_DETACH },
+		/* last: kept with any of the others */
+		{ "t1_release", "vfio_iommu_type1_release",
+		  1ULL << IT_IOAS_DESTROY },
+	};
+	struct bpf_program *prog;
+	struct btf *vmlinux, *mod;
+	unsigned long long have = 0;
+	size_t i;
+
+	*state = IT_TYPE1_OFF;
+	if (!(events & IT_TYPE1_EVENTS))
+		return 0;
+	vmlinux = btf__load_vmlinux_btf();
+	mod = vmlinux ? btf__load_module_btf("vfio_iommu_type1", vmlinux) : NULL;
+	*state = mod ? IT_TYPE1_ON : IT_TYPE1_ABSENT;
+	for (i = 0; mod && i < sizeof(t1) / sizeof(t1[0]); i++) {
+		bool keep = btf__find_by_name_kind(mod, t1[i].fn,
+						   BTF_KIND_FUNC) > 0;
+
+		prog = bpf_object__find_program_by_name(obj, t1[i].prog);
+		if (!prog)
+			continue;
+		if (t1[i].events & (1ULL << IT_IOAS_DESTROY))
+			keep = keep && have;
+		else
+			keep = keep && (events & t1[i].events);
+		bpf_program__set_autoload(prog, keep);
+		if (keep)
+			have |= t1[i].events & events;
+	}
+	prog = bpf_object__find_program_by_name(obj, "t1_ioctl_enter");
+	if (prog)
+		bpf_program__set_autoload(prog, have & ((1ULL << IT_IOAS_MAP) |
+						       (1ULL << IT_IOAS_UNMAP)));
+	btf__free(mod);
+	btf__free(vmlinux);
 	return have;
 }

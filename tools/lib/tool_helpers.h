@@ -34,6 +34,15 @@ void it_say_no_vtd(const char *tool);
  */
 int it_check_kernel(const char *tool, long long *events);
 
+/*
+ * Whether the running kernel has module NAME: 1 if built in or loaded
+ * (/sys/module/NAME) or one to load (modules.dep of its release names
+ * NAME.ko), 0 if not, -1 if that cannot be known (no modules.dep).  Advice
+ * to load a module is given where it is not 0 (iommufd: the likely fix) or
+ * only where it is 1 (an optional one), never for a module known absent.
+ */
+int it_module_state(const char *name);
+
 struct bpf_object;
 
 /*
@@ -64,6 +73,41 @@ int it_autoload_events(struct bpf_object *obj, unsigned long long events);
  */
 long long it_select_source(struct bpf_object *obj, bool probe,
 			   unsigned long long events);
+
+/*
+ * Probe mode, before loading OBJ: leave out the fentry/fexit programs
+ * other than the sources' own (pr_*, t1_*: chosen above) whose function
+ * the running kernel's BTF lacks: a tool's helpers on iommufd functions
+ * (ioctl latency, pin attribution) on a kernel without iommufd, such as
+ * Debian's.  Returns how many, or -errno without kernel BTF.
+ */
+int it_drop_unattachable(struct bpf_object *obj);
+
+/* The events a VFIO type1 container gives (probe.bpf.h's t1_* programs),
+ * one bit per enum iommutrace_event_type */
+#define IT_TYPE1_EVENTS							\
+	((1ULL << IT_IOAS_ALLOC) | (1ULL << IT_IOAS_DESTROY) |		\
+	 (1ULL << IT_IOAS_MAP) | (1ULL << IT_IOAS_UNMAP) |		\
+	 (1ULL << IT_PAGES_PIN) | (1ULL << IT_PAGES_UNPIN) |		\
+	 (1ULL << IT_DEVICE_ATTACH) | (1ULL << IT_DEVICE_DETACH))
+
+enum it_type1_state {
+	IT_TYPE1_OFF,		/* not asked for: no type1 event wanted */
+	IT_TYPE1_ABSENT,	/* no /sys/kernel/btf/vfio_iommu_type1 */
+	IT_TYPE1_ON,		/* some t1_* programs kept */
+};
+
+/*
+ * Probe mode, before loading OBJ: keep the t1_* programs (VFIO type1
+ * containers; SEC("?..."): not loaded unless kept) of the events in EVENTS
+ * whose function vfio_iommu_type1's module BTF has.  The ioctl's entry
+ * goes with its exit, and the container's release with any of them (it
+ * forgets the container's number).  Returns the events they give; *state
+ * says whether the module was there.
+ */
+unsigned long long it_select_type1(struct bpf_object *obj,
+				   unsigned long long events,
+				   enum it_type1_state *state);
 
 /* One line on stderr explaining a failed skeleton load (err: -errno) */
 void it_load_error(const char *tool, int err, bool verbose);
