@@ -117,23 +117,29 @@ static __always_inline struct lock_owner *lock_learn(__u64 lock)
 
 static const struct ioas_stat ioas_zero;	/* too big for the stack */
 
+/* A new zeroed stat at KEY (*created), or the one another CPU made first;
+ * NULL, counted, when the map is full */
+static __always_inline struct ioas_stat *stat_create(__u64 key, bool *created)
+{
+	struct ioas_stat *s;
+
+	*created = !bpf_map_update_elem(&ioas_stats, &key, &ioas_zero, BPF_NOEXIST);
+	s = bpf_map_lookup_elem(&ioas_stats, &key);
+	if (!s)
+		drop(DROP_IOAS_FULL);
+	return s;
+}
+
 /* Create the stat of an IOAS; NULL (and counted) when the map is full */
 static __always_inline struct ioas_stat *
 ioas_new(struct iommufd_ioas *ioas, bool preexisting, __u32 pid,
 	 const char *comm)
 {
-	__u64 key = (__u64)ioas;
-	struct ioas_stat *s;
 	bool created;
+	struct ioas_stat *s = stat_create((__u64)ioas, &created);
 
-	created = !bpf_map_update_elem(&ioas_stats, &key, &ioas_zero, BPF_NOEXIST);
-	s = bpf_map_lookup_elem(&ioas_stats, &key);
-	if (!s) {
-		drop(DROP_IOAS_FULL);
-		return NULL;
-	}
-	if (!created)
-		return s;	/* another CPU created it first */
+	if (!s || !created)
+		return s;	/* full, or another CPU created it first */
 	s->id = ioas_id(ioas);
 	s->preexisting = preexisting;
 	s->pid = pid;
@@ -725,18 +731,11 @@ static __always_inline __u64 type1_lock(void *container)
 static __always_inline struct ioas_stat *type1_new(void *container, __u32 id,
 						   bool alloc)
 {
-	__u64 key = (__u64)container;
-	struct ioas_stat *s;
 	bool created;
+	struct ioas_stat *s = stat_create((__u64)container, &created);
 
-	created = !bpf_map_update_elem(&ioas_stats, &key, &ioas_zero, BPF_NOEXIST);
-	s = bpf_map_lookup_elem(&ioas_stats, &key);
-	if (!s) {
-		drop(DROP_IOAS_FULL);
-		return NULL;
-	}
-	if (!created)
-		return s;	/* another CPU created it first */
+	if (!s || !created)
+		return s;	/* full, or another CPU created it first */
 	s->id = id;
 	s->type1 = 1;
 	s->preexisting = !alloc;
@@ -1107,8 +1106,8 @@ static int snapshot_type1(struct task_struct *task, struct file *file)
 		bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), task->comm);
 		own_lock(type1_lock(container), LK_TYPE1_LOCK, s->id, s->pid);
 	}
-	if (type1_walk_start(&type1_walk_state, container))
-		bpf_loop(WALK_STEPS, type1_walk_step, NULL, 0);
+	type1_walk_start(&type1_walk_state, container);
+	bpf_loop(WALK_STEPS, type1_walk_step, NULL, 0);
 	return 0;
 }
 
