@@ -43,14 +43,17 @@ LABEL = {
     "iommutop": "iommutop -j -d 1", "iommutop-alt": "iommutop -j -d 1, other build",
     "iommutop-probe": "iommutop --source probe -j -d 1",
     "ioastrace-alt": "ioastrace -j >/dev/null, other build",
+    "ioastrace-probe-alt": "ioastrace --source probe -j >/dev/null, other build",
+    "iommutop-probe-alt": "iommutop --source probe -j -d 1, other build",
     "perf": "perf record -e 'iommufd:*' -a",
     "perftrace": "perf trace -e 'iommufd:*' -a",
     "bpftrace": "bpftrace, count every iommufd:* event",
 }
 SHORT = {"none2": "A-vs-A", "perf": "perf-record", "perftrace": "perf-trace",
          "ioastrace-nohist": "ioastrace-nohist"}
-ORDER = ["none2", "ioastrace", "ioastrace-probe", "ioastrace-alt", "ioastrace-nohist",
-         "iommutop", "iommutop-probe", "iommutop-alt", "perf",
+ORDER = ["none2", "ioastrace", "ioastrace-probe", "ioastrace-alt", "ioastrace-probe-alt",
+         "ioastrace-nohist", "iommutop", "iommutop-probe", "iommutop-alt",
+         "iommutop-probe-alt", "perf",
          "perftrace", "bpftrace"]
 
 

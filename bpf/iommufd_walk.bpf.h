@@ -23,9 +23,10 @@
 #ifndef __IOMMUFD_WALK_BPF_H
 #define __IOMMUFD_WALK_BPF_H
 
+#include "rb_walk.bpf.h"
+
 #define XA_SLOTS	64	/* XA_CHUNK_SIZE */
 #define XA_LEVELS	4	/* ids below 2^24 */
-#define RB_STACK	64	/* an rb tree this deep has > 2^32 nodes */
 #define WALK_STEPS	(1 << 22)	/* bpf_loop bound (BPF_MAX_LOOPS: 2^23) */
 
 struct walk {
@@ -33,17 +34,13 @@ struct walk {
 	struct xa_node *xa_node[XA_LEVELS];
 	__u32 xa_slot[XA_LEVELS];
 	__s32 xa_level;		/* -1: xarray done */
-	/* area tree: pending subtrees (pre-order), 0 when no area walk */
-	__u32 rb_top;
-	struct rb_node *rb_stack[RB_STACK];
+	/* area tree: rb.top 0 when no area walk */
+	struct rb_walk rb;
 	/* what the visitors fill */
 	struct iommufd_ioas *ioas;	/* IOAS whose areas are walked */
 	__u64 mapped, pinned;
 	struct task_struct *task;	/* holder of the iommufd file */
 };
-
-/* Entries beyond the walk's bounds (user space reads it) */
-__u32 walk_skipped;
 
 static struct walk walk_state;
 
@@ -69,11 +66,11 @@ static __always_inline bool walk_ctx_start(struct walk *w,
 	unsigned long head = (unsigned long)BPF_CORE_READ(ictx, objects.xa_head);
 
 	w->xa_level = -1;
-	w->rb_top = 0;
+	w->rb.top = 0;
 	if (xa_entry_is_object(head)) {
 		/* a single object, at index 0 */
 		visit_object(w, (struct iommufd_object *)head);
-		return w->rb_top != 0;
+		return w->rb.top != 0;
 	}
 	if (!xa_entry_is_node(head))
 		return false;
@@ -92,36 +89,18 @@ static __always_inline void walk_areas_start(struct walk *w,
 	w->ioas = ioas;
 	w->mapped = 0;
 	w->pinned = 0;
-	w->rb_stack[0] = root;
-	w->rb_top = 1;
-}
-
-static __always_inline void rb_push(struct walk *w, struct rb_node *n)
-{
-	if (!n)
-		return;
-	if (w->rb_top >= RB_STACK) {
-		walk_skipped++;
-		return;
-	}
-	w->rb_stack[w->rb_top & (RB_STACK - 1)] = n;
-	w->rb_top++;
+	rb_walk_start(&w->rb, root);
 }
 
 static __always_inline void area_step(struct walk *w)
 {
-	struct rb_node *n;
+	struct rb_node *n = rb_walk_next(&w->rb);
 
-	w->rb_top--;
-	n = w->rb_stack[w->rb_top & (RB_STACK - 1)];
-	if (n) {
-		/* the area's interval tree node is iopt_area::node */
+	/* the area's interval tree node is iopt_area::node */
+	if (n)
 		visit_area(w, (struct iopt_area *)((void *)n -
 			   bpf_core_field_offset(struct iopt_area, node.rb)));
-		rb_push(w, BPF_CORE_READ(n, rb_right));
-		rb_push(w, BPF_CORE_READ(n, rb_left));
-	}
-	if (!w->rb_top)
+	if (!w->rb.top)
 		area_walk_done(w);
 }
 
@@ -160,7 +139,7 @@ static long walk_step(__u32 i, void *ctx)
 {
 	struct walk *w = &walk_state;
 
-	if (w->rb_top)
+	if (w->rb.top)
 		area_step(w);
 	else if (w->xa_level >= 0)
 		xa_step(w);

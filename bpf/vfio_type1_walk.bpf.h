@@ -17,13 +17,14 @@
  *   visit_type1_dma(struct type1_walk *w, struct vfio_dma___it *dma)
  *   type1_walk_done(struct type1_walk *w)
  * and walks a container with
- *   if (type1_walk_start(&type1_walk_state, container))
- *           bpf_loop(WALK_STEPS, type1_walk_step, NULL, 0);
- * Include after iommufd_walk.bpf.h (RB_STACK, WALK_STEPS, walk_skipped).
+ *   type1_walk_start(&type1_walk_state, container);
+ *   bpf_loop(WALK_STEPS, type1_walk_step, NULL, 0);
+ * Include after iommufd_walk.bpf.h (WALK_STEPS).
  */
 #ifndef __VFIO_TYPE1_WALK_BPF_H
 #define __VFIO_TYPE1_WALK_BPF_H
 
+#include "rb_walk.bpf.h"
 #include "vfio_type1_types.bpf.h"
 
 /* Bounds of the group lists walked (a container has a domain per IOMMU
@@ -40,8 +41,7 @@
 struct type1_walk {
 	void *container;		/* struct vfio_iommu */
 	__u64 mapped;			/* bytes: the sum of the dmas' sizes */
-	__u32 rb_top;			/* pending subtrees (pre-order) */
-	struct rb_node *rb_stack[RB_STACK];
+	struct rb_walk rb;		/* its dma_list */
 };
 
 static struct type1_walk type1_walk_state;
@@ -84,57 +84,31 @@ static __always_inline void *type1_container_of(struct file *file)
 	return BPF_CORE_READ(c, iommu_data);
 }
 
-static __always_inline void type1_rb_push(struct type1_walk *w,
-					  struct rb_node *n)
-{
-	if (!n)
-		return;
-	if (w->rb_top >= RB_STACK) {
-		walk_skipped++;
-		return;
-	}
-	w->rb_stack[w->rb_top & (RB_STACK - 1)] = n;
-	w->rb_top++;
-}
-
-/* Begin walking a container's mappings; false if it has none (then
- * type1_walk_done() has run) */
-static __always_inline bool type1_walk_start(struct type1_walk *w,
+/* Begin walking a container's mappings */
+static __always_inline void type1_walk_start(struct type1_walk *w,
 					     void *container)
 {
 	struct vfio_iommu___it *iommu = container;
 
 	w->container = container;
 	w->mapped = 0;
-	w->rb_top = 0;
-	type1_rb_push(w, BPF_CORE_READ(iommu, dma_list.rb_node));
-	if (!w->rb_top)
-		type1_walk_done(w);
-	return w->rb_top != 0;
+	rb_walk_start(&w->rb, BPF_CORE_READ(iommu, dma_list.rb_node));
 }
 
-/* bpf_loop callback: one mapping */
+/* bpf_loop callback: one mapping; type1_walk_done() after the last */
 static long type1_walk_step(__u32 i, void *ctx)
 {
 	struct type1_walk *w = &type1_walk_state;
-	struct rb_node *n;
+	struct rb_node *n = rb_walk_next(&w->rb);
 
-	if (!w->rb_top)
-		return 1;
-	w->rb_top--;
-	n = w->rb_stack[w->rb_top & (RB_STACK - 1)];
-	if (n) {
-		/* the dma's rb node is vfio_dma::node */
+	/* the dma's rb node is vfio_dma::node */
+	if (n)
 		visit_type1_dma(w, (struct vfio_dma___it *)((void *)n -
 				bpf_core_field_offset(struct vfio_dma___it, node)));
-		type1_rb_push(w, BPF_CORE_READ(n, rb_right));
-		type1_rb_push(w, BPF_CORE_READ(n, rb_left));
-	}
-	if (!w->rb_top) {
-		type1_walk_done(w);
-		return 1;
-	}
-	return 0;
+	if (w->rb.top)
+		return 0;
+	type1_walk_done(w);
+	return 1;
 }
 
 #endif /* __VFIO_TYPE1_WALK_BPF_H */

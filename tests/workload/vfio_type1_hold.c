@@ -43,6 +43,7 @@
 
 #include <linux/vfio.h>
 #include "iommufd_ops.h"
+#include "vfio_type1.h"
 
 #define HOLD_IOVA	0x10000000ULL
 #define HOLD_BYTES	(4ULL << 20)
@@ -58,32 +59,6 @@ struct counts {
 	uint64_t maps, unmaps, unmapped, failed;
 };
 
-static int map_dma(void *va, uint64_t iova, uint64_t len)
-{
-	struct vfio_iommu_type1_dma_map m = {
-		.argsz = sizeof(m),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)va,
-		.iova = iova,
-		.size = len,
-	};
-
-	return do_ioctl(container, VFIO_IOMMU_MAP_DMA, &m);
-}
-
-/* Unmap [iova, iova + len): the kernel's result, *unmapped what it says it
- * removed */
-static int unmap_dma(uint64_t iova, uint64_t len, uint64_t *unmapped)
-{
-	struct vfio_iommu_type1_dma_unmap u = {
-		.argsz = sizeof(u), .iova = iova, .size = len,
-	};
-	int ret = do_ioctl(container, VFIO_IOMMU_UNMAP_DMA, &u);
-
-	*unmapped = ret ? 0 : u.size;
-	return ret;
-}
-
 static void *contend(void *arg)
 {
 	struct counts *c = arg;
@@ -97,12 +72,12 @@ static void *contend(void *arg)
 		return NULL;
 	}
 	for (i = 0; i < pairs; i++) {
-		if (map_dma(va, c->iova, bytes)) {
+		if (vfio_map_dma(container, va, c->iova, bytes)) {
 			c->failed++;
 			continue;
 		}
 		c->maps++;
-		if (unmap_dma(c->iova, bytes, &n)) {
+		if (vfio_unmap_dma(container, c->iova, bytes, &n)) {
 			c->failed++;
 			continue;
 		}
@@ -120,21 +95,6 @@ static void wait_step(int step)
 	printf("op=ready step=%d\n", step);
 	if (!fgets(line, sizeof(line), stdin))
 		clearerr(stdin);
-}
-
-/* The group number of PCI device BDF (its iommu_group link) */
-static int group_of(const char *bdf)
-{
-	char path[PATH_MAX], target[PATH_MAX], *p;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		check(-errno, path);
-	target[n] = 0;
-	p = strrchr(target, '/');
-	return atoi(p ? p + 1 : target);
 }
 
 int main(int argc, char **argv)
@@ -167,7 +127,7 @@ int main(int argc, char **argv)
 	container = open("/dev/vfio/vfio", O_RDWR);
 	if (container < 0)
 		check(-errno, "/dev/vfio/vfio");
-	group = group_of(argv[optind]);
+	group = vfio_group_of(argv[optind]);
 	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
 	groupfd = open(path, O_RDWR);
 	if (groupfd < 0)
@@ -182,7 +142,7 @@ int main(int argc, char **argv)
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (hold == MAP_FAILED)
 		check(-errno, "mmap");
-	ret = map_dma(hold, HOLD_IOVA, HOLD_BYTES);
+	ret = vfio_map_dma(container, hold, HOLD_IOVA, HOLD_BYTES);
 	printf("op=map iova=0x%llx length=%llu ret=%d\n",
 	       (unsigned long long)HOLD_IOVA, (unsigned long long)HOLD_BYTES, ret);
 	check(ret, "VFIO_IOMMU_MAP_DMA");
@@ -212,7 +172,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)total.failed);
 	wait_step(2);
 
-	ret = unmap_dma(HOLD_IOVA, HOLD_BYTES, &unmapped);
+	ret = vfio_unmap_dma(container, HOLD_IOVA, HOLD_BYTES, &unmapped);
 	printf("op=unmap iova=0x%llx length=%llu unmapped=%llu ret=%d\n",
 	       (unsigned long long)HOLD_IOVA, (unsigned long long)HOLD_BYTES,
 	       (unsigned long long)unmapped, ret);

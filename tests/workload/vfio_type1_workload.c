@@ -50,6 +50,7 @@
 #include <linux/vfio.h>
 #include "iommufd_ops.h"
 #include "edu_vfio.h"
+#include "vfio_type1.h"
 
 #define IOVA		0x100000ULL	/* two pages */
 #define IOVA2		0x200000ULL	/* one page */
@@ -68,43 +69,21 @@ static void dma(int n, bool to_ram, uint64_t iova, const char *expect)
 
 static void map(int container, void *va, uint64_t iova, uint64_t len)
 {
-	struct vfio_iommu_type1_dma_map m = {
-		.argsz = sizeof(m),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (uintptr_t)va,
-		.iova = iova,
-		.size = len,
-	};
-	int ret = do_ioctl(container, VFIO_IOMMU_MAP_DMA, &m);
+	int ret = vfio_map_dma(container, va, iova, len);
 
 	printf("op=map iova=0x%llx length=%llu user_va=0x%llx ret=%d\n",
 	       (unsigned long long)iova, (unsigned long long)len,
-	       (unsigned long long)m.vaddr, ret);
+	       (unsigned long long)(uintptr_t)va, ret);
 	check(ret, "VFIO_IOMMU_MAP_DMA");
-}
-
-/* The group number of PCI device BDF (its iommu_group link) */
-static int group_of(const char *bdf)
-{
-	char path[PATH_MAX], target[PATH_MAX], *p;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		check(-errno, path);
-	target[n] = 0;
-	p = strrchr(target, '/');
-	return atoi(p ? p + 1 : target);
 }
 
 int main(int argc, char **argv)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	struct vfio_iommu_type1_info info = { .argsz = sizeof(info) };
-	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
 	size_t page = sysconf(_SC_PAGESIZE);
 	unsigned long long faults;
+	uint64_t unmapped;
 	int container, groupfd, devfd, group, ret, match, i;
 	unsigned char *buf, *buf2;
 	char path[64];
@@ -122,7 +101,7 @@ int main(int argc, char **argv)
 	       ioctl(container, VFIO_GET_API_VERSION),
 	       ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU));
 
-	group = group_of(argv[1]);
+	group = vfio_group_of(argv[1]);
 	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
 	groupfd = open(path, O_RDWR);
 	if (groupfd < 0)
@@ -170,12 +149,10 @@ int main(int argc, char **argv)
 		check(-EIO, "the data DMA'd through the IOMMU did not arrive");
 
 	/* One unmap over both mappings: type1 says how much it removed */
-	unmap.iova = IOVA;
-	unmap.size = UNMAP_END - IOVA;
-	ret = do_ioctl(container, VFIO_IOMMU_UNMAP_DMA, &unmap);
+	ret = vfio_unmap_dma(container, IOVA, UNMAP_END - IOVA, &unmapped);
 	printf("op=unmap iova=0x%llx length=%llu unmapped=%llu ret=%d\n",
 	       (unsigned long long)IOVA, UNMAP_END - IOVA,
-	       (unsigned long long)unmap.size, ret);
+	       (unsigned long long)unmapped, ret);
 	check(ret, "VFIO_IOMMU_UNMAP_DMA");
 
 	/* The IOVA just unmapped: the IOMMU must block it */

@@ -85,27 +85,61 @@ static __always_inline __u32 tid(void)
 	return (__u32)bpf_get_current_pid_tgid();
 }
 
+static __always_inline struct lock_owner *lock_learn(__u64 lock);
+
 #include "locks.bpf.h"
 
+/*
+ * The owner of a contended lock no event has named yet, or NULL: an
+ * iopt_pages' mutex is learnt here, at its first contention, from the
+ * IOAS its pins are charged to (pages_owner, exact from the first pin to
+ * the last unpin) instead of at every first pin (a clock read and a hash
+ * update per 4 KiB map, issue 14).  A lock address that is not a live
+ * iopt_pages' mutex finds no pages_owner entry.
+ */
+static __always_inline struct lock_owner *lock_learn(__u64 lock)
+{
+	__u64 pages, *owner;
+	struct ioas_stat *s;
+
+	if (!bpf_core_type_exists(struct iopt_pages))
+		return NULL;	/* no iommufd (Debian's kernel) */
+	pages = lock - bpf_core_field_offset(struct iopt_pages, mutex);
+	owner = bpf_map_lookup_elem(&pages_owner, &pages);
+	if (!owner)
+		return NULL;
+	s = bpf_map_lookup_elem(&ioas_stats, owner);
+	if (!s)
+		return NULL;
+	own_lock(lock, LK_PAGES_MUTEX, s->id, s->pid);
+	return bpf_map_lookup_elem(&lock_owners, &lock);
+}
+
 static const struct ioas_stat ioas_zero;	/* too big for the stack */
+
+/* A new zeroed stat at KEY (*created), or the one another CPU made first;
+ * NULL, counted, when the map is full */
+static __always_inline struct ioas_stat *stat_create(__u64 key, bool *created)
+{
+	struct ioas_stat *s;
+
+	*created = !bpf_map_update_elem(&ioas_stats, &key, &ioas_zero, BPF_NOEXIST);
+	s = bpf_map_lookup_elem(&ioas_stats, &key);
+	if (!s)
+		drop(DROP_IOAS_FULL);
+	return s;
+}
 
 /* Create the stat of an IOAS; NULL (and counted) when the map is full */
 static __always_inline struct ioas_stat *
 ioas_new(struct iommufd_ioas *ioas, bool preexisting, __u32 pid,
 	 const char *comm)
 {
-	__u64 key = (__u64)ioas;
-	struct ioas_stat *s;
 	bool created;
+	struct ioas_stat *s = stat_create((__u64)ioas, &created);
 
-	created = !bpf_map_update_elem(&ioas_stats, &key, &ioas_zero, BPF_NOEXIST);
-	s = bpf_map_lookup_elem(&ioas_stats, &key);
-	if (!s) {
-		drop(DROP_IOAS_FULL);
-		return NULL;
-	}
-	if (!created)
-		return s;	/* another CPU created it first */
+	if (!s || !created)
+		return s;	/* full, or another CPU created it first */
 	s->id = ioas_id(ioas);
 	s->preexisting = preexisting;
 	s->pid = pid;
@@ -141,10 +175,12 @@ static __always_inline struct ioas_stat *ioas_get(struct iommufd_ioas *ioas,
 	return ioas_new(ioas, false, bpf_get_current_pid_tgid() >> 32, comm);
 }
 
-/* An event applied to an IOAS: its time, count, and error by operation */
-static __always_inline void touch(struct ioas_stat *s, enum ioas_op op, int ret)
+/* An event applied to an IOAS: its time (the event's, TS: no second clock
+ * read), count, and error by operation */
+static __always_inline void touch(struct ioas_stat *s, enum ioas_op op, int ret,
+				  __u64 ts)
 {
-	s->last_ns = bpf_ktime_get_ns();
+	s->last_ns = ts;
 	__sync_fetch_and_add(&s->events, 1);
 	if (ret < 0) {
 		__sync_fetch_and_add(&s->errors, 1);
@@ -230,7 +266,7 @@ static __always_inline void stat_map(struct ioas_stat *s,
 
 	if (!s)
 		return;
-	touch(s, IOAS_OP_MAP, e->h.ret);
+	touch(s, IOAS_OP_MAP, e->h.ret, e->h.ts_ns);
 	if (e->h.ret)
 		return;
 	__sync_fetch_and_add(&s->maps, 1);
@@ -250,7 +286,7 @@ static __always_inline void stat_unmap(struct ioas_stat *s,
 {
 	if (!s)
 		return;
-	touch(s, IOAS_OP_UNMAP, e->h.ret);
+	touch(s, IOAS_OP_UNMAP, e->h.ret, e->h.ts_ns);
 	if (e->h.ret)	/* unmaps, like maps, counts successes */
 		return;
 	__sync_fetch_and_add(&s->unmaps, 1);
@@ -265,7 +301,7 @@ static __always_inline void ioas_copy(const struct it_event *e,
 
 	if (!s)
 		return;
-	touch(s, IOAS_OP_COPY, e->h.ret);
+	touch(s, IOAS_OP_COPY, e->h.ret, e->h.ts_ns);
 	if (e->h.ret)
 		return;
 	__sync_fetch_and_add(&s->copies, 1);
@@ -280,7 +316,6 @@ static __always_inline void pages_pin(const struct it_event *e,
 	const struct it_iommufd_pages_pin *p = &e->u.iommufd_pages_pin;
 	__u64 key = (__u64)o->pages, *owner, *cur;
 	struct ioas_stat *s;
-	bool first = false;
 
 	owner = bpf_map_lookup_elem(&pages_owner, &key);
 	if (!owner) {
@@ -291,20 +326,17 @@ static __always_inline void pages_pin(const struct it_event *e,
 		if (bpf_map_update_elem(&pages_owner, &key, cur, BPF_ANY))
 			drop(DROP_PAGES_OWNER_FULL);
 		owner = cur;
-		first = true;
 	}
 	s = bpf_map_lookup_elem(&ioas_stats, owner);
 	if (!s)
 		return;
-	touch(s, IOAS_OP_PIN, e->h.ret);
+	touch(s, IOAS_OP_PIN, e->h.ret, e->h.ts_ns);
 	if (e->h.ret)
 		return;
 	__sync_fetch_and_add(&s->pins, 1);
 	__sync_fetch_and_add(&s->pinned, p->npages);
 	s->charge = 1 + p->account_mode;
-	if (first)
-		own_lock(key + bpf_core_field_offset(struct iopt_pages, mutex),
-			 LK_PAGES_MUTEX, s->id, s->pid);
+	/* its mutex is learnt at its first contention: lock_learn() */
 }
 
 static __always_inline void pages_unpin(const struct it_event *e,
@@ -393,7 +425,7 @@ static __always_inline void hwpt_alloc(const struct it_event *e,
 	s = ioas_get(o->ioas, false);
 	if (!s)
 		return;
-	touch(s, IOAS_OP_OTHER, 0);
+	touch(s, IOAS_OP_OTHER, 0, e->h.ts_ns);
 	count_hwpt(s, o->hwpt, o->ioas);
 }
 
@@ -404,7 +436,7 @@ static __always_inline void hwpt_destroy(const struct it_event *e,
 
 	if (!s)
 		return;
-	touch(s, IOAS_OP_OTHER, 0);
+	touch(s, IOAS_OP_OTHER, 0, e->h.ts_ns);
 	if (e->u.iommufd_hwpt_destroy.nested)
 		__sync_fetch_and_add(&s->nhwpt_nested, -1);
 	else
@@ -508,7 +540,7 @@ static __always_inline void uncount_device(struct iommufd_device *idev)
  */
 static __always_inline void device_attached(struct iommufd_device *idev,
 					    struct iommufd_hw_pagetable *hwpt,
-					    int ret)
+					    int ret, __u64 ts)
 {
 	struct iommufd_ioas *ioas = hwpt_ioas(hwpt);
 	struct ioas_stat *s = ioas_get(ioas, false);
@@ -519,7 +551,7 @@ static __always_inline void device_attached(struct iommufd_device *idev,
 	igroup = (__u64)BPF_CORE_READ(idev, igroup);
 	own_lock(igroup + bpf_core_field_offset(struct iommufd_group, lock),
 		 LK_IGROUP_LOCK, hwpt_id(hwpt), s->pid);
-	touch(s, IOAS_OP_ATTACH, auto_domain_tried(hwpt, ret) ? 0 : ret);
+	touch(s, IOAS_OP_ATTACH, auto_domain_tried(hwpt, ret) ? 0 : ret, ts);
 	if (!ret)
 		count_device(s, idev, ioas);
 	else if (ret == -22)	/* -EINVAL: incompatible domain */
@@ -533,7 +565,7 @@ static __always_inline void device_replace(const struct it_event *e,
 	struct ioas_stat *s;
 
 	if (e->h.ret) {
-		device_attached(o->idev, o->hwpt, e->h.ret);
+		device_attached(o->idev, o->hwpt, e->h.ret, e->h.ts_ns);
 		return;
 	}
 	if (p->old_hwpt_id == p->hwpt_id)
@@ -542,17 +574,18 @@ static __always_inline void device_replace(const struct it_event *e,
 	s = member_del((__u64)o->idev);
 	if (s)
 		__sync_fetch_and_add(&s->ndevs, -1);
-	device_attached(o->idev, o->hwpt, 0);
+	device_attached(o->idev, o->hwpt, 0, e->h.ts_ns);
 }
 
-static __always_inline void device_detach(const struct it_objs *o)
+static __always_inline void device_detach(const struct it_event *e,
+					  const struct it_objs *o)
 {
 	struct ioas_stat *s = member_del((__u64)o->idev);
 
 	uncount_device(o->idev);
 	if (!s)
 		return;
-	touch(s, IOAS_OP_OTHER, 0);
+	touch(s, IOAS_OP_OTHER, 0, e->h.ts_ns);
 	__sync_fetch_and_add(&s->ndevs, -1);
 }
 
@@ -573,7 +606,7 @@ static __always_inline void dma_fault(const struct it_event *e)
 	if (!s)
 		return;
 	__sync_fetch_and_add(&s->faults, 1);
-	s->last_ns = bpf_ktime_get_ns();
+	s->last_ns = e->h.ts_ns;
 	for (i = 0; i < IT_TOP_FAULT_DEVS; i++) {
 		n = (__u64 *)s->fault_devs[i].name;
 		same = true;
@@ -620,7 +653,7 @@ static __always_inline void access_change_ioas(const struct it_event *e,
 	s = ioas_get(o->ioas, false);
 	if (!s)
 		return;
-	touch(s, IOAS_OP_OTHER, 0);
+	touch(s, IOAS_OP_OTHER, 0, e->h.ts_ns);
 	count_access(s, access, o->ioas, e->h.pid);
 }
 
@@ -643,7 +676,7 @@ static __always_inline void access_pin(const struct it_event *e,
 	s = ioas_get(ioas, false);
 
 	if (s)
-		touch(s, IOAS_OP_PIN, e->h.ret);
+		touch(s, IOAS_OP_PIN, e->h.ret, e->h.ts_ns);
 }
 
 static __always_inline void group_setup_msi(const struct it_event *e,
@@ -698,18 +731,11 @@ static __always_inline __u64 type1_lock(void *container)
 static __always_inline struct ioas_stat *type1_new(void *container, __u32 id,
 						   bool alloc)
 {
-	__u64 key = (__u64)container;
-	struct ioas_stat *s;
 	bool created;
+	struct ioas_stat *s = stat_create((__u64)container, &created);
 
-	created = !bpf_map_update_elem(&ioas_stats, &key, &ioas_zero, BPF_NOEXIST);
-	s = bpf_map_lookup_elem(&ioas_stats, &key);
-	if (!s) {
-		drop(DROP_IOAS_FULL);
-		return NULL;
-	}
-	if (!created)
-		return s;	/* another CPU created it first */
+	if (!s || !created)
+		return s;	/* full, or another CPU created it first */
 	s->id = id;
 	s->type1 = 1;
 	s->preexisting = !alloc;
@@ -766,7 +792,7 @@ static __always_inline void type1_sink(int type, const struct it_event *e,
 		s = type1_get(c, e->u.iommufd_device_attach.ioas_id, false);
 		if (!s)
 			break;
-		touch(s, IOAS_OP_ATTACH, e->h.ret);
+		touch(s, IOAS_OP_ATTACH, e->h.ret, e->h.ts_ns);
 		if (!e->h.ret && !is_member(o->group)) {
 			__sync_fetch_and_add(&s->ndevs, 1);
 			member_add((__u64)o->group, c);
@@ -776,7 +802,7 @@ static __always_inline void type1_sink(int type, const struct it_event *e,
 		s = member_del((__u64)o->group);
 		if (!s)
 			break;
-		touch(s, IOAS_OP_OTHER, 0);
+		touch(s, IOAS_OP_OTHER, 0, e->h.ts_ns);
 		__sync_fetch_and_add(&s->ndevs, -1);
 		break;
 	}
@@ -811,9 +837,11 @@ static __always_inline void it_sink(void *ctx, int type, struct it_event *e,
 	case IT_HWPT_ALLOC: hwpt_alloc(e, o); break;
 	case IT_HWPT_DESTROY: hwpt_destroy(e, o); break;
 	case IT_VTD_ENFORCE_CC: vtd_enforce_cc(e); break;
-	case IT_DEVICE_ATTACH: device_attached(o->idev, o->hwpt, e->h.ret); break;
+	case IT_DEVICE_ATTACH:
+		device_attached(o->idev, o->hwpt, e->h.ret, e->h.ts_ns);
+		break;
 	case IT_DEVICE_REPLACE: device_replace(e, o); break;
-	case IT_DEVICE_DETACH: device_detach(o); break;
+	case IT_DEVICE_DETACH: device_detach(e, o); break;
 	case IT_VTD_DMA_FAULT: dma_fault(e); break;
 	case IT_ACCESS_CHANGE_IOAS: access_change_ioas(e, o); break;
 	case IT_ACCESS_PIN: access_pin(e, o); break;
@@ -982,8 +1010,7 @@ static void visit_area(struct walk *w, struct iopt_area *area)
 		if (s)
 			s->charge = 1 + BPF_CORE_READ(p, account_mode);
 		w->pinned += BPF_CORE_READ(p, last_npinned);
-		own_lock(pages + bpf_core_field_offset(struct iopt_pages, mutex),
-			 LK_PAGES_MUTEX, ioas_id(w->ioas), holder_tgid(w));
+		/* its mutex: learnt at its first contention (lock_learn) */
 	}
 }
 
@@ -1079,8 +1106,8 @@ static int snapshot_type1(struct task_struct *task, struct file *file)
 		bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), task->comm);
 		own_lock(type1_lock(container), LK_TYPE1_LOCK, s->id, s->pid);
 	}
-	if (type1_walk_start(&type1_walk_state, container))
-		bpf_loop(WALK_STEPS, type1_walk_step, NULL, 0);
+	type1_walk_start(&type1_walk_state, container);
+	bpf_loop(WALK_STEPS, type1_walk_step, NULL, 0);
 	return 0;
 }
 

@@ -562,6 +562,12 @@ int main(int argc, char **argv)
 			err = 1;
 			goto cleanup;
 		}
+		/* No pin event comes from probes: the thread's IOAS, which
+		 * only names the IOAS of a pin, is not needed (a program per
+		 * map less) */
+		bpf_program__set_autoload(skel->progs.ctx_map, false);
+		bpf_program__set_autoload(skel->progs.ctx_add_domain, false);
+		bpf_program__set_autoload(skel->progs.ctx_access_pin, false);
 	} else if (it_select_source(skel->obj, false, IOMMUTOP_EVENTS) < 0) {
 		/* the tracepoint programs, not the probes */
 		fprintf(stderr, "iommutop: kernel BTF not available\n");

@@ -5,7 +5,10 @@
  * the iommutrace events pass, forgotten by lock_disown*() when the object
  * is destroyed), and lock:contention_begin/end accounted for them, or by
  * caller (a stack id) for locks no event named, if the caller is iommufd
- * or VT-d code.  Included once, by iommutop.bpf.c, after tid() and drop().
+ * or VT-d code.  Included once, by iommutop.bpf.c, after tid(), drop()
+ * and a declaration of lock_learn(lock): the owner of a lock no event has
+ * named, learnt at its first contention (NULL: none), for owners cheaper
+ * to find then than to record at every event (an iopt_pages' mutex).
  *
  * The wait bookkeeping is perf's (tools/perf/util/bpf_skel/
  * lock_contention.bpf.c), so that "perf lock contention -ab -l" is a
@@ -302,6 +305,8 @@ int BPF_PROG(contention_begin, void *lock, unsigned int flags)
 	if (!w || w->lock)
 		return 0;
 	o = bpf_map_lookup_elem(&lock_owners, &lock);
+	if (!o)
+		o = lock_learn((__u64)lock);	/* the includer's */
 	w->known = o != NULL;
 	if (o)
 		w->o = *o;
