@@ -143,10 +143,7 @@ static int say_probe_mode(__u64 events, __u64 loaded, __u64 t1,
 	/* absent: can it be loaded? (1 yes, 0 no, -1 unknown) */
 	int t1_mod = t1_state == IT_TYPE1_ABSENT ?
 		     it_module_state("vfio_iommu_type1") : 1;
-	const char *t1_why = t1_mod == 1 ?
-		"vfio_iommu_type1 is not loaded (modprobe vfio_iommu_type1)" :
-		t1_mod ? "vfio_iommu_type1 is not loaded (or not built, CONFIG_VFIO_IOMMU_TYPE1)" :
-		"this kernel has no vfio_iommu_type1 (CONFIG_VFIO_IOMMU_TYPE1)";
+	const char *t1_why = it_type1_absent_why(t1_mod);
 	int i, n = 0;
 
 	for (i = 0; i < IT_NR_EVENTS; i++)
@@ -331,13 +328,6 @@ int main(int argc, char **argv)
 	if (!probe)
 		t1_state = IT_TYPE1_OFF;
 	loaded |= t1;
-	/* without iommufd (Debian's kernel): no ioctl latency from the
-	 * fentry on iommufd_fops_ioctl, which would not load */
-	if (probe && it_drop_unattachable(skel->obj) < 0) {
-		fprintf(stderr, "ioastrace: kernel BTF not available\n");
-		err = 1;
-		goto cleanup;
-	}
 	if (probe && say_probe_mode(args.events, loaded, t1, t1_state,
 				    args.source == IT_SOURCE_OPT_PROBE)) {
 		err = 1;

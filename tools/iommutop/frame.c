@@ -63,6 +63,11 @@ const char *lock_owner_kind(int kind)
 	}
 }
 
+void ioas_label(char *buf, size_t len, const struct ioas_stat *s)
+{
+	snprintf(buf, len, "%s%u", s->type1 ? "t" : "", s->id);
+}
+
 const char *cc_name(const struct ioas_stat *s)
 {
 	static const char *const reasons[] = { "enforced", "already_enforced",
@@ -388,8 +393,7 @@ void frame_print_text(FILE *out, const struct frame *f, int rows)
 				 r->s.nhwpt_nested);
 		else
 			snprintf(hwpt, sizeof(hwpt), "%d", r->s.nhwpt);
-		/* a VFIO type1 container: "t" and iommutop's number */
-		snprintf(id, sizeof(id), "%s%u", r->s.type1 ? "t" : "", r->s.id);
+		ioas_label(id, sizeof(id), &r->s);
 		snprintf(acc, sizeof(acc), "%d", r->s.naccess);
 		snprintf(pinned, sizeof(pinned), "%lld", (long long)r->s.pinned);
 		snprintf(pins_s, sizeof(pins_s), "%.1f", r->pins_s);

@@ -82,6 +82,9 @@ void frame_print_json(FILE *out, const struct frame *f);
 const char *lock_kind_name(int kind);
 const char *lock_owner_kind(int kind);
 const char *cc_name(const struct ioas_stat *s);
+/* An IOAS row's name in text and metrics: its id, or for a VFIO type1
+ * container "t" and iommutop's number for it ("t1") */
+void ioas_label(char *buf, size_t len, const struct ioas_stat *s);
 __u64 hist_quantile(const __u64 *hist, int n, double q);
 
 #endif /* __IOMMUTOP_FRAME_H */

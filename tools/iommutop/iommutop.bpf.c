@@ -1033,14 +1033,26 @@ static void visit_type1_dma(struct type1_walk *w, struct vfio_dma___it *dma)
 	w->mapped += BPF_CORE_READ(dma, size);
 }
 
-/* The groups of a container: each domain's, and the emulated ones */
-static __always_inline void count_type1_group(struct ioas_stat *s,
-					      struct iommu_group *group,
-					      void *container)
+/* Count the groups of one list of struct vfio_iommu_group (HEAD; FIRST
+ * its first entry) for the container, each once */
+static __always_inline void count_type1_groups(struct ioas_stat *s,
+					       struct list_head *head,
+					       struct list_head *first,
+					       void *container)
 {
-	if (group && !is_member(group)) {
-		__sync_fetch_and_add(&s->ndevs, 1);
-		member_add((__u64)group, container);
+	struct list_head *g = first;
+	int j;
+
+	for (j = 0; j < TYPE1_MAX_GROUPS && g && g != head; j++) {
+		struct vfio_iommu_group___it *vg = (void *)g -
+			bpf_core_field_offset(struct vfio_iommu_group___it, next);
+		struct iommu_group *group = BPF_CORE_READ(vg, iommu_group);
+
+		if (group && !is_member(group)) {
+			__sync_fetch_and_add(&s->ndevs, 1);
+			member_add((__u64)group, container);
+		}
+		g = BPF_CORE_READ(g, next);
 	}
 }
 
@@ -1049,39 +1061,25 @@ static void type1_walk_done(struct type1_walk *w)
 	__u64 key = (__u64)w->container;
 	struct ioas_stat *s = bpf_map_lookup_elem(&ioas_stats, &key);
 	struct vfio_iommu___it *iommu = w->container;
-	struct list_head *d, *g, *head;
-	int i, j;
+	struct list_head *d;
+	int i;
 
 	if (!s)
 		return;
 	s->mapped = w->mapped;
-	head = &iommu->domain_list;
+	/* the groups: each domain's, and the emulated ones */
 	d = BPF_CORE_READ(iommu, domain_list.next);
-	for (i = 0; i < TYPE1_MAX_DOMAINS && d && d != head; i++) {
+	for (i = 0; i < TYPE1_MAX_DOMAINS && d && d != &iommu->domain_list; i++) {
 		struct vfio_domain___it *dom = (void *)d -
 			bpf_core_field_offset(struct vfio_domain___it, next);
-		struct list_head *ghead = &dom->group_list;
 
-		g = BPF_CORE_READ(dom, group_list.next);
-		for (j = 0; j < TYPE1_MAX_GROUPS && g && g != ghead; j++) {
-			struct vfio_iommu_group___it *vg = (void *)g -
-				bpf_core_field_offset(struct vfio_iommu_group___it, next);
-
-			count_type1_group(s, BPF_CORE_READ(vg, iommu_group),
-					  w->container);
-			g = BPF_CORE_READ(g, next);
-		}
+		count_type1_groups(s, &dom->group_list,
+				   BPF_CORE_READ(dom, group_list.next), w->container);
 		d = BPF_CORE_READ(d, next);
 	}
-	head = &iommu->emulated_iommu_groups;
-	g = BPF_CORE_READ(iommu, emulated_iommu_groups.next);
-	for (j = 0; j < TYPE1_MAX_GROUPS && g && g != head; j++) {
-		struct vfio_iommu_group___it *vg = (void *)g -
-			bpf_core_field_offset(struct vfio_iommu_group___it, next);
-
-		count_type1_group(s, BPF_CORE_READ(vg, iommu_group), w->container);
-		g = BPF_CORE_READ(g, next);
-	}
+	count_type1_groups(s, &iommu->emulated_iommu_groups,
+			   BPF_CORE_READ(iommu, emulated_iommu_groups.next),
+			   w->container);
 }
 
 /* A type1 container file (/dev/vfio/vfio, not served by iommufd) */

@@ -482,7 +482,7 @@ static int select_probes(struct iommutop_bpf *skel)
 	enum it_type1_state t1_state;
 	unsigned long long t1;
 	bool iommufd;
-	int i, n = 0, all = 0;
+	int i, n = 0, all = 0, t1_mod;
 
 	if (loaded < 0) {
 		fprintf(stderr, "iommutop: kernel BTF not available: %s\n",
@@ -491,14 +491,18 @@ static int select_probes(struct iommutop_bpf *skel)
 	}
 	iommufd = loaded & IT_TOP_EVENT(IT_IOAS_MAP);
 	t1 = it_select_type1(skel->obj, IOMMUTOP_EVENTS, &t1_state);
+	/* absent: can it be loaded? (1 yes, 0 no, -1 unknown) */
+	t1_mod = t1_state == IT_TYPE1_ABSENT ?
+		 it_module_state("vfio_iommu_type1") : 0;
 	if (!iommufd && !(t1 & IT_TOP_EVENT(IT_IOAS_MAP))) {
 		/* auto: why there are no tracepoints says it all */
 		if (env.source == IT_SOURCE_OPT_PROBE ||
 		    !it_check_kernel("iommutop", NULL))
 			fprintf(stderr, "iommutop: no iommufd functions to probe in this kernel's BTF: is iommufd loaded (modprobe iommufd)?\n");
 		/* no advice to load a module this kernel does not have */
-		if (it_module_state("vfio_iommu_type1") == 1)
-			fprintf(stderr, "iommutop: and no VFIO type1 container to probe: vfio_iommu_type1 is not loaded (modprobe vfio_iommu_type1)\n");
+		if (t1_mod == 1)
+			fprintf(stderr, "iommutop: and no VFIO type1 container to probe: %s\n",
+				it_type1_absent_why(t1_mod));
 		return 1;
 	}
 	loaded |= t1;
@@ -513,8 +517,9 @@ static int select_probes(struct iommutop_bpf *skel)
 		fprintf(stderr, "iommutop: probe: no iommufd functions in this kernel's BTF (no iommufd, or not loaded): iommufd IOASes are not shown\n");
 	if (t1_state == IT_TYPE1_ON)
 		fprintf(stderr, "iommutop: probe: VFIO type1 containers (vfio_iommu_type1) shown as IOAS rows t1, t2, ... (numbered by iommutop; DEVS: their groups)\n");
-	else if (t1_state == IT_TYPE1_ABSENT && it_module_state("vfio_iommu_type1") == 1)
-		fprintf(stderr, "iommutop: probe: vfio_iommu_type1 is not loaded (modprobe vfio_iommu_type1): VFIO type1 containers are not shown\n");
+	else if (t1_mod == 1)
+		fprintf(stderr, "iommutop: probe: %s: VFIO type1 containers are not shown\n",
+			it_type1_absent_why(t1_mod));
 	return 0;
 }
 
@@ -557,8 +562,7 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->targ_tgid = env.pid;
 	if (probe) {
-		/* and without iommufd (Debian's kernel): no fentry on it */
-		if (select_probes(skel) || it_drop_unattachable(skel->obj) < 0) {
+		if (select_probes(skel)) {
 			err = 1;
 			goto cleanup;
 		}

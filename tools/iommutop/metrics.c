@@ -213,14 +213,14 @@ static int merged_ioas(const struct frame *f, struct ioas_series *m)
 	}
 	for (i = 0; i < n; i++) {
 		FILE *out = fmemopen(m[i].labels, sizeof(m[i].labels), "w");
+		char id[16];
 
 		if (!out)
 			return -1;
 		fprintf(out, "{pid=\"%u\",comm=\"", m[i].s.pid);
 		label_value(out, m[i].s.comm, sizeof(m[i].s.comm));
-		/* a VFIO type1 container: "t" and iommutop's number */
-		fprintf(out, "\",ioas=\"%s%u\"", m[i].s.type1 ? "t" : "",
-			m[i].s.id);
+		ioas_label(id, sizeof(id), &m[i].s);
+		fprintf(out, "\",ioas=\"%s\"", id);
 		fclose(out);
 	}
 	return n;

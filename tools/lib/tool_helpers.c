@@ -269,8 +269,17 @@ long long it_select_source(struct bpf_object *obj, bool probe,
 		bool is_probe = !strncmp(name, "pr_", 3);
 		int type;
 
-		if (!is_tp && !is_probe)
-			continue;	/* helpers: ioctl latency, contention */
+		if (!is_tp && !is_probe) {
+			/* a tool's helper on a function this kernel lacks
+			 * (probe mode without iommufd: the ioctl latency,
+			 * pin attribution); t1_*: it_select_type1() */
+			const char *fn = probe_target(prog);
+
+			if (probe && fn && strncmp(name, "t1_", 3) &&
+			    !kernel_btf_has_func(&k, fn))
+				bpf_program__set_autoload(prog, false);
+			continue;
+		}
 		type = it_event_index(is_tp ? sec + 7 : name + 3);
 		if (is_tp && type < 0)
 			continue;	/* not ours: lock:contention_* */
@@ -284,29 +293,6 @@ long long it_select_source(struct bpf_object *obj, bool probe,
 	}
 	kernel_btf_free(&k);
 	return have;
-}
-
-int it_drop_unattachable(struct bpf_object *obj)
-{
-	struct bpf_program *prog;
-	struct kernel_btf k = { 0 };
-	int dropped = 0, err = kernel_btf_load(&k);
-
-	if (err)
-		return err;
-	bpf_object__for_each_program(prog, obj) {
-		const char *name = bpf_program__name(prog);
-		const char *fn = probe_target(prog);
-
-		if (!fn || !bpf_program__autoload(prog) ||
-		    !strncmp(name, "pr_", 3) || !strncmp(name, "t1_", 3) ||
-		    kernel_btf_has_func(&k, fn))
-			continue;
-		bpf_program__set_autoload(prog, false);
-		dropped++;
-	}
-	kernel_btf_free(&k);
-	return dropped;
 }
 
 unsigned long long it_select_type1(struct bpf_object *obj,
@@ -363,4 +349,13 @@ unsigned long long it_select_type1(struct bpf_object *obj,
 	btf__free(mod);
 	btf__free(vmlinux);
 	return have;
+}
+
+const char *it_type1_absent_why(int module_state)
+{
+	return module_state == 1 ?
+	       "vfio_iommu_type1 is not loaded (modprobe vfio_iommu_type1)" :
+	       module_state ?
+	       "vfio_iommu_type1 is not loaded (or not built, CONFIG_VFIO_IOMMU_TYPE1)" :
+	       "this kernel has no vfio_iommu_type1 (CONFIG_VFIO_IOMMU_TYPE1)";
 }

@@ -67,21 +67,16 @@ int it_autoload_events(struct bpf_object *obj, unsigned long long events);
  * probe programs (named pr_<event>, probe.bpf.h) whose function the
  * running kernel's BTF has, and none of the tracepoint programs.  Programs
  * of events outside EVENTS are left out too; tp_btf programs of other
- * tracepoints (lock:contention_*) and other programs are left as they are.  Returns the events the kept
+ * tracepoints (lock:contention_*) are left as they are, and so are a
+ * tool's other programs, except in probe mode its fentry/fexit helpers
+ * whose function the kernel lacks (ioctl latency and pin attribution on a
+ * kernel without iommufd, such as Debian's; the t1_* programs are
+ * it_select_type1()'s).  Returns the events the kept
  * programs give (a bit per enum iommutrace_event_type), -errno without
  * kernel BTF.
  */
 long long it_select_source(struct bpf_object *obj, bool probe,
 			   unsigned long long events);
-
-/*
- * Probe mode, before loading OBJ: leave out the fentry/fexit programs
- * other than the sources' own (pr_*, t1_*: chosen above) whose function
- * the running kernel's BTF lacks: a tool's helpers on iommufd functions
- * (ioctl latency, pin attribution) on a kernel without iommufd, such as
- * Debian's.  Returns how many, or -errno without kernel BTF.
- */
-int it_drop_unattachable(struct bpf_object *obj);
 
 /* The events a VFIO type1 container gives (probe.bpf.h's t1_* programs),
  * one bit per enum iommutrace_event_type */
@@ -108,6 +103,14 @@ enum it_type1_state {
 unsigned long long it_select_type1(struct bpf_object *obj,
 				   unsigned long long events,
 				   enum it_type1_state *state);
+
+/*
+ * Why VFIO type1 containers cannot be traced when vfio_iommu_type1's BTF is
+ * absent, for MODULE_STATE = it_module_state("vfio_iommu_type1"): "not
+ * loaded (modprobe ...)", "not loaded (or not built ...)" (unknown), or
+ * "this kernel has no vfio_iommu_type1 ...".
+ */
+const char *it_type1_absent_why(int module_state);
 
 /* One line on stderr explaining a failed skeleton load (err: -errno) */
 void it_load_error(const char *tool, int err, bool verbose);
