@@ -82,6 +82,11 @@ hwpt_ioas(struct iommufd_hw_pagetable *hwpt)
  * pinned count and the mode defines IT_PAGES_CHARGE_LEAN before including
  * decode.bpf.h: the other fields stay 0, and each pin and unpin event
  * costs 9 kernel reads less.
+ *
+ * Called by tp_btf programs, on every pin and unpin: pages is a BTF
+ * pointer, so the reads are direct loads (CO-RE relocated; a fault reads
+ * 0) rather than a bpf_probe_read_kernel() call each, the largest part of
+ * the event's cost when they were calls (docs/performance.md).
  */
 static __always_inline void pages_charge(struct it_iommufd_pages_pin *p,
 					 struct iopt_pages *pages)
@@ -90,29 +95,25 @@ static __always_inline void pages_charge(struct it_iommufd_pages_pin *p,
 	/* IOPT_PAGES_ACCOUNT_USER, _MM: an anonymous enum, not in BTF by
 	 * name; the values are the tracepoint's (TRACE_DEFINE_ENUM) */
 	const int mode_user = 1, mode_mm = 2;
-	__u64 rlim;
 
 	if (!pages)	/* never NULL: for the verifier (module tracepoint) */
 		return;
+	p->npinned = pages->npinned;
+	p->account_mode = pages->account_mode;
 #ifdef IT_PAGES_CHARGE_LEAN
-	p->npinned = BPF_CORE_READ(pages, npinned);
-	p->account_mode = BPF_CORE_READ(pages, account_mode);
 	return;
 #endif
-	task = BPF_CORE_READ(pages, source_task);
-
-	p->user_va = (__u64)BPF_CORE_READ(pages, uptr);
-	p->npinned = BPF_CORE_READ(pages, npinned);
-	p->total_pages = BPF_CORE_READ(pages, npages);
-	p->account_mode = BPF_CORE_READ(pages, account_mode);
-	p->uid = BPF_CORE_READ(pages, source_user, uid.val);
-	p->owner_pid = BPF_CORE_READ(task, tgid);
+	task = pages->source_task;
+	p->user_va = (__u64)pages->uptr;
+	p->total_pages = pages->npages;
+	p->uid = pages->source_user->uid.val;
+	p->owner_pid = task->tgid;
 	if (p->account_mode == mode_user)
-		p->locked = BPF_CORE_READ(pages, source_user, locked_vm.counter);
+		p->locked = pages->source_user->locked_vm.counter;
 	else if (p->account_mode == mode_mm)
-		p->locked = BPF_CORE_READ(pages, source_mm, locked_vm);
-	rlim = BPF_CORE_READ(task, signal, rlim[IT_RLIMIT_MEMLOCK].rlim_cur);
-	p->limit = rlim >> IT_PAGE_SHIFT;
+		p->locked = pages->source_mm->locked_vm;
+	p->limit = task->signal->rlim[IT_RLIMIT_MEMLOCK].rlim_cur >>
+		   IT_PAGE_SHIFT;
 }
 
 #define FAULT_DEV_NAME_LEN	32	/* = IT_NAME_LEN (iommutrace.h) */

@@ -18,8 +18,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-/* Only map latency is used, and a map always runs inside its ioctl: the
- * ioctl's exit is not traced (IOCTL_START_FEXIT undefined) */
+/* Only map latency is used: with the tracepoints it is taken from
+ * ctx_map (below) and ioctl_enter is not loaded; in probe mode from the
+ * ioctl's entry, whose exit is not traced (IOCTL_START_FEXIT undefined) */
 /* of a pin's charge, only npinned and account_mode are used */
 #define IT_PAGES_CHARGE_LEAN
 #include "decode.bpf.h"
@@ -27,6 +28,8 @@
 #include "iommutop.h"
 
 const volatile __u32 targ_tgid;		/* -p: only IOASes this process made */
+const volatile bool probe_mode;		/* --source probe: latency from
+					 * ioctl_enter, no pin events */
 
 #define MAX_IOAS	4096
 #define MAX_LOCKS	16384
@@ -55,14 +58,20 @@ struct {
 	__type(value, __u64);
 } pages_owner SEC(".maps");
 
-/* Per thread: the IOAS its current io_pagetable operation works on (task
- * storage: freed by the kernel with the thread, nothing is left of threads
- * that exited, and no LRU can evict a thread's entry) */
+/* Per thread: the IOAS its current io_pagetable operation works on, and
+ * when its current map began (task storage: freed by the kernel with the
+ * thread, nothing is left of threads that exited, and no LRU can evict a
+ * thread's entry) */
+struct tid_ctx {
+	__u64 ioas;		/* struct iommufd_ioas *, 0: none */
+	__u64 map_start_ns;	/* entry of iopt_map_pages(), 0: not in a map */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __u64);
+	__type(value, struct tid_ctx);
 } tid_ioas SEC(".maps");
 
 /* tid -> last VT-d coherency reason (fires just before iommufd's event) */
@@ -191,29 +200,41 @@ static __always_inline void touch(struct ioas_stat *s, enum ioas_op op, int ret,
 
 /* --- the per-thread IOAS context ---------------------------------------- */
 
-static __always_inline int set_ctx(struct io_pagetable *iopt)
+static __always_inline int set_ctx(struct io_pagetable *iopt, __u64 start)
 {
 	__u64 ioas = (__u64)iopt - bpf_core_field_offset(struct iommufd_ioas, iopt);
-	__u64 *cur = bpf_task_storage_get(&tid_ioas, bpf_get_current_task_btf(),
-					  NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct tid_ctx *cur = bpf_task_storage_get(&tid_ioas,
+						   bpf_get_current_task_btf(),
+						   NULL,
+						   BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-	if (cur)
-		*cur = ioas;
-	else	/* recursion into task storage on this CPU: pins not charged */
+	if (cur) {
+		cur->ioas = ioas;
+		cur->map_start_ns = start;
+	} else {	/* recursion into task storage on this CPU: pins not
+			 * charged, the map has no latency */
 		drop(DROP_TID_IOAS);
+	}
 	return 0;
 }
 
+/*
+ * Every map (IOMMU_IOAS_MAP, VFIO_IOMMU_MAP_DMA, and IOMMU_IOAS_COPY's
+ * destination) allocates its areas, pins and writes the IOPTEs of every
+ * domain in iopt_map_pages(): its entry names the IOAS of the pins that
+ * follow and starts the map's latency, one program per map instead of one
+ * per ioctl.
+ */
 SEC("fentry/iopt_map_pages")
 int BPF_PROG(ctx_map, struct io_pagetable *iopt)
 {
-	return set_ctx(iopt);
+	return set_ctx(iopt, bpf_ktime_get_ns());
 }
 
 SEC("fentry/iopt_table_add_domain")
 int BPF_PROG(ctx_add_domain, struct io_pagetable *iopt)
 {
-	return set_ctx(iopt);
+	return set_ctx(iopt, 0);
 }
 
 SEC("fentry/iommufd_access_pin_pages")
@@ -221,7 +242,7 @@ int BPF_PROG(ctx_access_pin, struct iommufd_access *access)
 {
 	struct iommufd_ioas *ioas = BPF_CORE_READ(access, ioas);
 
-	return ioas ? set_ctx(&ioas->iopt) : 0;
+	return ioas ? set_ctx(&ioas->iopt, 0) : 0;
 }
 
 /* --- IOAS lifetime, map/unmap/copy -------------------------------------- */
@@ -258,17 +279,39 @@ static __always_inline __u32 log2_bucket(__u64 v)
 	return b < IT_TOP_HIST ? b : IT_TOP_HIST - 1;
 }
 
+/*
+ * ns of a successful map: from ctx_map (a successful map always went
+ * through iopt_map_pages() on this thread), cleared once used; in probe
+ * mode from the ioctl's entry (the header's lat_ns).  0: unknown.
+ */
+static __always_inline __u64 map_latency(const struct it_event *e)
+{
+	struct tid_ctx *cur;
+	__u64 start;
+
+	if (probe_mode)
+		return e->h.lat_ns;
+	cur = bpf_task_storage_get(&tid_ioas, bpf_get_current_task_btf(),
+				   NULL, 0);
+	if (!cur)
+		return 0;
+	start = cur->map_start_ns;
+	cur->map_start_ns = 0;
+	return start && e->h.ts_ns > start ? e->h.ts_ns - start : 0;
+}
+
 /* A map (IOMMU_IOAS_MAP, VFIO_IOMMU_MAP_DMA) applied to its IOAS's stat */
 static __always_inline void stat_map(struct ioas_stat *s,
 				     const struct it_event *e)
 {
-	__u64 lat = e->h.lat_ns;
+	__u64 lat;
 
 	if (!s)
 		return;
 	touch(s, IOAS_OP_MAP, e->h.ret, e->h.ts_ns);
 	if (e->h.ret)
 		return;
+	lat = map_latency(e);
 	__sync_fetch_and_add(&s->maps, 1);
 	__sync_fetch_and_add(&s->mapped, e->u.iommufd_ioas_map.length);
 	if (lat) {
@@ -314,18 +357,19 @@ static __always_inline void pages_pin(const struct it_event *e,
 				      const struct it_objs *o)
 {
 	const struct it_iommufd_pages_pin *p = &e->u.iommufd_pages_pin;
-	__u64 key = (__u64)o->pages, *owner, *cur;
+	__u64 key = (__u64)o->pages, *owner;
+	struct tid_ctx *cur;
 	struct ioas_stat *s;
 
 	owner = bpf_map_lookup_elem(&pages_owner, &key);
 	if (!owner) {
 		cur = bpf_task_storage_get(&tid_ioas, bpf_get_current_task_btf(),
 					   NULL, 0);
-		if (!cur || !*cur)
+		if (!cur || !cur->ioas)
 			return;
-		if (bpf_map_update_elem(&pages_owner, &key, cur, BPF_ANY))
+		if (bpf_map_update_elem(&pages_owner, &key, &cur->ioas, BPF_ANY))
 			drop(DROP_PAGES_OWNER_FULL);
-		owner = cur;
+		owner = &cur->ioas;
 	}
 	s = bpf_map_lookup_elem(&ioas_stats, owner);
 	if (!s)
@@ -815,7 +859,8 @@ static __always_inline __u32 it_sink_wants(int type)
 {
 	if (!(IOMMUTOP_EVENTS & IT_TOP_EVENT(type)))
 		return 0;
-	return type == IT_IOAS_MAP ? IT_W_EVENT | IT_W_LAT : IT_W_EVENT;
+	return type == IT_IOAS_MAP && probe_mode ? IT_W_EVENT | IT_W_LAT :
+						   IT_W_EVENT;
 }
 
 static __always_inline void it_sink(void *ctx, int type, struct it_event *e,

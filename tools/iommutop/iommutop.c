@@ -572,12 +572,15 @@ int main(int argc, char **argv)
 		bpf_program__set_autoload(skel->progs.ctx_map, false);
 		bpf_program__set_autoload(skel->progs.ctx_add_domain, false);
 		bpf_program__set_autoload(skel->progs.ctx_access_pin, false);
+		skel->rodata->probe_mode = true;
 	} else if (it_select_source(skel->obj, false, IOMMUTOP_EVENTS) < 0) {
 		/* the tracepoint programs, not the probes */
 		fprintf(stderr, "iommutop: kernel BTF not available\n");
 		err = 1;
 		goto cleanup;
 	}
+	if (!probe)	/* map latency from ctx_map: one program per map less */
+		bpf_program__set_autoload(skel->progs.ioctl_enter, false);
 	if (bpf_map__max_entries(skel->maps.ioas_stats) >
 	    sizeof(frames[0].ioas) / sizeof(frames[0].ioas[0])) {
 		fprintf(stderr, "iommutop: a frame holds fewer IOAS rows than the map\n");
