@@ -5,7 +5,9 @@ against the operations iommufd_workload reports for itself.
 Every "op=map|unmap|copy|access_pin|access_unpin|replace|mock_domain" line
 of the workload must be matched, in order, by a record with the same ids,
 IOVA, length and ret; and the count of records per event must equal the
-workload's "count EVENT N" lines.  Prints what it checked; exit 1 on a
+workload's "count EVENT N" lines.  A map's and an unmap's record also has
+a latency (lat_ns, from the ioctl's entry) inside the workload's own
+window of that ioctl: t0 <= ts_ns - lat_ns and ts_ns <= t1.  Prints what it checked; exit 1 on a
 mismatch."""
 import collections
 import json
@@ -35,20 +37,32 @@ def main():
         fails += 1
         return None
 
+    def in_window(op, r):
+        """The record's ioctl entry and event inside the workload's window"""
+        nonlocal fails
+        if r is None:
+            return
+        t0, t1, ts, lat = int(op["t0"]), int(op["t1"]), r["ts_ns"], r["lat_ns"]
+        if lat > 0 and t0 <= ts - lat and ts <= t1:
+            print(f"ok   {op['op']} latency {lat} ns within the ioctl's {t1 - t0} ns")
+        else:
+            print(f"FAIL {op['op']}: lat_ns={lat} ts_ns={ts}, the ioctl ran {t0} .. {t1}")
+            fails += 1
+
     n = 0
     for op in ops(wl_path):
         n += 1
         ret = int(op["ret"])
         name = op["op"]
         if name == "map":
-            expect(f"map ioas={op['ioas']} ret={ret}", "iommufd_ioas_map",
-                   ioas_id=int(op["ioas"]), iova=int(op["iova"], 16),
-                   length=int(op["length"]), ret=ret, flags=7)
+            in_window(op, expect(f"map ioas={op['ioas']} ret={ret}", "iommufd_ioas_map",
+                                 ioas_id=int(op["ioas"]), iova=int(op["iova"], 16),
+                                 length=int(op["length"]), ret=ret, flags=7))
         elif name == "unmap":
-            expect(f"unmap ioas={op['ioas']} ret={ret}", "iommufd_ioas_unmap",
-                   ioas_id=int(op["ioas"]), iova=int(op["iova"], 16),
-                   length=int(op["length"]), unmapped=int(op["unmapped"]),
-                   ret=ret)
+            in_window(op, expect(f"unmap ioas={op['ioas']} ret={ret}", "iommufd_ioas_unmap",
+                                 ioas_id=int(op["ioas"]), iova=int(op["iova"], 16),
+                                 length=int(op["length"]), unmapped=int(op["unmapped"]),
+                                 ret=ret))
         elif name == "copy":
             expect("copy", "iommufd_ioas_copy", src_ioas_id=int(op["src_ioas"]),
                    dst_ioas_id=int(op["dst_ioas"]), src_iova=int(op["iova"], 16),

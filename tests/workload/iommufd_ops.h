@@ -106,10 +106,13 @@ static inline int op_ioas_map(int iommufd, uint32_t ioas, void *buf,
 		.length = length,
 		.iova = iova,
 	};
+	uint64_t t0 = now_ns();
 	int ret = do_ioctl(iommufd, IOMMU_IOAS_MAP, &cmd);
+	uint64_t t1 = now_ns();
 
-	printf("op=map ioas=%u iova=0x%llx length=%llu ret=%d\n", ioas,
-	       (unsigned long long)iova, (unsigned long long)length, ret);
+	printf("op=map ioas=%u iova=0x%llx length=%llu ret=%d t0=%llu t1=%llu\n",
+	       ioas, (unsigned long long)iova, (unsigned long long)length, ret,
+	       (unsigned long long)t0, (unsigned long long)t1);
 	return ret;
 }
 
@@ -123,11 +126,14 @@ static inline int op_ioas_unmap(int iommufd, uint32_t ioas, uint64_t iova,
 		.iova = iova,
 		.length = length,
 	};
+	uint64_t t0 = now_ns();
 	int ret = do_ioctl(iommufd, IOMMU_IOAS_UNMAP, &cmd);
+	uint64_t t1 = now_ns();
 
-	printf("op=unmap ioas=%u iova=0x%llx length=%llu unmapped=%llu ret=%d\n",
+	printf("op=unmap ioas=%u iova=0x%llx length=%llu unmapped=%llu ret=%d t0=%llu t1=%llu\n",
 	       ioas, (unsigned long long)iova, (unsigned long long)length,
-	       ret ? 0ULL : (unsigned long long)cmd.length, ret);
+	       ret ? 0ULL : (unsigned long long)cmd.length, ret,
+	       (unsigned long long)t0, (unsigned long long)t1);
 	return ret;
 }
 

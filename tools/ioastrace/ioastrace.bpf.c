@@ -17,7 +17,6 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#define IOCTL_START_FEXIT	/* events outside an ioctl have no latency */
 #include "decode.bpf.h"
 #include "fault_history.bpf.h"
 

@@ -20,7 +20,7 @@
 #include <bpf/bpf_core_read.h>
 /* Only map latency is used: with the tracepoints it is taken from
  * ctx_map (below) and ioctl_enter is not loaded; in probe mode from the
- * ioctl's entry, whose exit is not traced (IOCTL_START_FEXIT undefined) */
+ * ioctl's entry (ioctl_start.bpf.h) */
 /* of a pin's charge, only npinned and account_mode are used */
 #define IT_PAGES_CHARGE_LEAN
 #include "decode.bpf.h"
