@@ -91,8 +91,10 @@ static __always_inline void hist_detach(struct iommufd_device *idev)
 	bpf_map_delete_elem(&dev_ioas, key);
 }
 
+/* Record an operation of IOAS; its time, pid and comm are those of the
+ * event's header H (comm filled: the sink asks for it), no second read */
 static __always_inline void hist_record(__u32 ioas, __u64 iova, __u64 length,
-					int kind)
+					int kind, const struct it_hdr *hdr)
 {
 	struct ioas_hist *h = bpf_map_lookup_elem(&ioas_hist, &ioas);
 	struct it_hist_op *op;
@@ -113,12 +115,12 @@ static __always_inline void hist_record(__u32 ioas, __u64 iova, __u64 length,
 	}
 	n = __sync_fetch_and_add(&h->count, 1);
 	op = &h->ops[n & (IT_HIST_OPS - 1)];
-	op->ts_ns = bpf_ktime_get_ns();
+	op->ts_ns = hdr->ts_ns;
 	op->iova = iova;
 	op->length = length;
-	op->pid = bpf_get_current_pid_tgid() >> 32;
+	op->pid = hdr->pid;
 	op->kind = kind;
-	bpf_get_current_comm(op->comm, sizeof(op->comm));
+	__builtin_memcpy(op->comm, hdr->comm, sizeof(op->comm));
 }
 
 static __always_inline void hist_forget(__u32 ioas)

@@ -73,7 +73,7 @@ static __always_inline __u32 it_sink_wants(int type)
 	if (printed(type))
 		return IT_W_EVENT | IT_W_COMM | IT_W_LAT | W_PRINT;
 	if (keep_history && feeds_history(type))
-		return IT_W_EVENT;
+		return IT_W_EVENT | IT_W_COMM;	/* the history keeps the comm */
 	return 0;
 }
 
@@ -135,16 +135,16 @@ static __always_inline void feed_history(int type, const struct it_event *e,
 	case IT_IOAS_MAP:
 		hist_record(e->u.iommufd_ioas_map.ioas_id,
 			    e->u.iommufd_ioas_map.iova,
-			    e->u.iommufd_ioas_map.length, IT_HIST_MAP);
+			    e->u.iommufd_ioas_map.length, IT_HIST_MAP, &e->h);
 		break;
 	case IT_IOAS_UNMAP:
 		hist_record(e->u.iommufd_ioas_unmap.ioas_id,
 			    e->u.iommufd_ioas_unmap.iova,
-			    e->u.iommufd_ioas_unmap.length, IT_HIST_UNMAP);
+			    e->u.iommufd_ioas_unmap.length, IT_HIST_UNMAP, &e->h);
 		break;
 	case IT_IOAS_COPY:
 		hist_record(c->dst_ioas_id, c->dst_iova, c->length,
-			    IT_HIST_COPY);
+			    IT_HIST_COPY, &e->h);
 		break;
 	case IT_DEVICE_ATTACH:
 		if (a->hwpt_id)
