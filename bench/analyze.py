@@ -48,15 +48,17 @@ LABEL = {
     "perf": "perf record -e 'iommufd:*' -a",
     "perftrace": "perf trace -e 'iommufd:*' -a",
     "bpftrace": "bpftrace, count every iommufd:* event",
+    "perflock": "perf lock contention -ab",
     "floor": "floor: empty tp_btf programs (bench/floor)",
     "floor-count": "floor: tp_btf programs counting per CPU (bench/floor -c)",
 }
 SHORT = {"none2": "A-vs-A", "perf": "perf-record", "perftrace": "perf-trace",
-         "ioastrace-nohist": "ioastrace-nohist", "floor-count": "floor-count"}
+         "ioastrace-nohist": "ioastrace-nohist", "floor-count": "floor-count",
+         "perflock": "perf-lock"}
 ORDER = ["none2", "ioastrace", "ioastrace-probe", "ioastrace-alt", "ioastrace-probe-alt",
          "ioastrace-nohist", "iommutop", "iommutop-probe", "iommutop-alt",
          "iommutop-probe-alt", "perf",
-         "perftrace", "bpftrace", "floor", "floor-count"]
+         "perftrace", "perflock", "bpftrace", "floor", "floor-count"]
 
 
 def size_label(size):
