@@ -26,6 +26,10 @@
  * Freed objects' memory is reused by the next ones (kmalloc), as their ids
  * are: what the tools key by is reused thousands of times.
  *
+ * -w USEC: each worker sleeps that long after each operation (a shared
+ * operation or a private cycle), so that the amount of work, and the
+ * tracers' output, does not grow with the machine's speed (the soak).
+ *
  * -L SECONDS: after that long, every thread stops between two operations,
  * "checkpoint KEY N" lines give the counters so far, then "paused", and
  * the workload waits for SIGUSR1 (tracers started late begin there, so
@@ -96,6 +100,7 @@ static struct slot slots[MAX_SLOTS];
 static int iommufd, nslots = 2, nthreads = 4;
 static long psz;
 static double duration = 180, rotate = 2, late = 0;
+static unsigned int wait_us;	/* -w: a worker's pause after each operation */
 static uint64_t t_end;
 static atomic_int pause_req, stopping;
 static pthread_barrier_t pause_bar;
@@ -343,6 +348,8 @@ static void *worker_main(void *arg)
 			shared_op(w);
 		else
 			private_cycle(w);
+		if (wait_us)
+			usleep(wait_us);
 	}
 	return NULL;
 }
@@ -413,15 +420,16 @@ int main(int argc, char **argv)
 	uint64_t t0;
 	int opt, i;
 
-	while ((opt = getopt(argc, argv, "d:t:s:r:L:h")) != -1) {
+	while ((opt = getopt(argc, argv, "d:t:s:r:L:w:h")) != -1) {
 		switch (opt) {
 		case 'd': duration = atof(optarg); break;
 		case 't': nthreads = atoi(optarg); break;
 		case 's': nslots = atoi(optarg); break;
 		case 'r': rotate = atof(optarg); break;
 		case 'L': late = atof(optarg); break;
+		case 'w': wait_us = strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: ioas_churn [-d SECONDS] [-t THREADS] [-s SLOTS] [-r ROTATE_SECONDS] [-L PAUSE_AT_SECONDS]\n");
+			fprintf(stderr, "usage: ioas_churn [-d SECONDS] [-t THREADS] [-s SLOTS] [-r ROTATE_SECONDS] [-L PAUSE_AT_SECONDS] [-w PAUSE_US]\n");
 			return opt == 'h' ? 0 : 2;
 		}
 	}
